@@ -1,0 +1,94 @@
+import { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { FieldErrorDto, ProblemDto } from './problem.dto';
+
+const DESCRIPTION = `Parcours is the case-management backend of the insertion pathways of people receiving the
+RSA in a French département: beneficiaries and their orientation, contrats d'engagement,
+barriers and action plans, programmes and their places, referrals, the construction-sector
+pathway "Bâtissons nos emplois", and webhooks with France Travail.
+
+Every error is an RFC 9457 \`application/problem+json\` document with a stable \`code\` and the
+request's \`correlationId\` (also sent back as \`X-Request-Id\`). Lists are cursor-paginated:
+\`?limit=\` (1-100, default 25) and \`?cursor=\` from \`page.nextCursor\`.`;
+
+const ERROR_DESCRIPTIONS: Record<string, string> = {
+  '400': 'Bad input (problem+json; `errors` lists each field).',
+  '401': 'No valid access token.',
+  '403': 'The caller\'s role may not do this.',
+  '404': 'Not found, or outside the caller\'s scope.',
+  '500': 'Unexpected error (generic problem; details only in the server log).',
+  '503': 'A dependency (the database) is unavailable; retry later.',
+};
+
+const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head'] as const;
+
+/** The OpenAPI document of the app, as served at /docs/openapi.json and committed in openapi/. */
+export function buildOpenApiDocument(app: INestApplication, version: string): OpenAPIObject {
+  const config = new DocumentBuilder()
+    .setTitle('Parcours API')
+    .setDescription(DESCRIPTION)
+    .setVersion(version)
+    .setLicense('AGPL-3.0-or-later', 'https://www.gnu.org/licenses/agpl-3.0.html')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
+    .addTag('health', 'Liveness and readiness probes')
+    .addTag('reference data', 'Communes of the département and other reference lists')
+    .build();
+  const document = SwaggerModule.createDocument(app, config, {
+    extraModels: [ProblemDto, FieldErrorDto],
+    operationIdFactory: (_controllerKey, methodKey) => methodKey,
+  });
+  addProblemResponses(document);
+  return document;
+}
+
+/** Every operation documents the problem+json errors it can return. */
+export function addProblemResponses(document: OpenAPIObject): void {
+  const problem = { 'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemDto' } } };
+  for (const [path, item] of Object.entries(document.paths)) {
+    for (const method of METHODS) {
+      const operation = item[method];
+      if (!operation) continue;
+      const codes = new Set(['500']);
+      const hasInput = (operation.parameters?.length ?? 0) > 0 || operation.requestBody !== undefined;
+      if (hasInput) codes.add('400');
+      if (path.includes('{')) codes.add('404');
+      if (operation.security?.length) codes.add('401');
+      if (path.startsWith('/api/')) codes.add('503');
+      for (const [code, response] of Object.entries(operation.responses)) {
+        if (Number(code) >= 400 && response && !('$ref' in response)) response.content = problem;
+      }
+      for (const code of codes) {
+        operation.responses[code] ??= { description: ERROR_DESCRIPTIONS[code], content: problem };
+      }
+    }
+  }
+}
+
+/** Operation ids that appear more than once (each must be unique). */
+export function duplicateOperationIds(document: OpenAPIObject): string[] {
+  const seen = new Map<string, number>();
+  for (const item of Object.values(document.paths)) {
+    for (const method of METHODS) {
+      const id = item[method]?.operationId;
+      if (id) seen.set(id, (seen.get(id) ?? 0) + 1);
+    }
+  }
+  return [...seen].filter(([, n]) => n > 1).map(([id]) => id);
+}
+
+/** Stable JSON: object keys sorted recursively, so that diffs show API changes only. */
+export function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.keys(value as Record<string, unknown>)
+        .sort()
+        .map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]),
+    );
+  }
+  return value;
+}
+
+export function serializeOpenApi(document: OpenAPIObject): string {
+  return `${JSON.stringify(sortKeys(document), null, 2)}\n`;
+}

@@ -1,0 +1,63 @@
+import { registerAs } from '@nestjs/config';
+import { EnvironmentVariables, validateEnv } from './env.validation';
+import { loadOrCreateDevSecrets } from './dev-secrets';
+
+let cached: { source: NodeJS.ProcessEnv; env: EnvironmentVariables } | undefined;
+
+/** The validated environment, parsed once per process.env snapshot. */
+export function env(): EnvironmentVariables {
+  if (!cached || cached.source !== process.env) {
+    cached = { source: process.env, env: validateEnv(process.env) };
+  }
+  return cached.env;
+}
+
+/** Forget the parsed environment (after process.env changed, e.g. the embedded database URL). */
+export function resetEnvCache(): void {
+  cached = undefined;
+}
+
+export const appConfig = registerAs('app', () => {
+  const e = env();
+  return {
+    nodeEnv: e.NODE_ENV,
+    host: e.HOST,
+    port: e.PORT,
+    logLevel: e.LOG_LEVEL,
+    bodyLimit: e.BODY_LIMIT,
+    corsOrigins: e.CORS_ORIGINS.split(',')
+      .map((o) => o.trim())
+      .filter(Boolean),
+    trustProxy: e.TRUST_PROXY,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    dataDir: e.DATA_DIR,
+  };
+});
+
+export const databaseConfig = registerAs('database', () => {
+  const e = env();
+  return {
+    url: e.DATABASE_URL,
+    migrateOnStart: e.DB_MIGRATE_ON_START,
+    poolSize: e.DB_POOL_SIZE,
+    statementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS,
+    connectTimeoutMs: e.DB_CONNECT_TIMEOUT_MS,
+    embeddedPort: e.EMBEDDED_PG_PORT,
+  };
+});
+
+export const authConfig = registerAs('auth', () => {
+  const e = env();
+  const dev =
+    e.JWT_ACCESS_SECRET && e.JWT_REFRESH_SECRET ? undefined : loadOrCreateDevSecrets(e.DATA_DIR);
+  return {
+    accessSecret: e.JWT_ACCESS_SECRET ?? dev!.jwtAccessSecret,
+    refreshSecret: e.JWT_REFRESH_SECRET ?? dev!.jwtRefreshSecret,
+    adminEmail: e.ADMIN_EMAIL,
+    adminPassword: e.ADMIN_PASSWORD,
+  };
+});
+
+export type AppConfig = ReturnType<typeof appConfig>;
+export type DatabaseConfig = ReturnType<typeof databaseConfig>;
+export type AuthConfig = ReturnType<typeof authConfig>;

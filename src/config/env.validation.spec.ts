@@ -1,0 +1,43 @@
+import { ConfigValidationError, validateEnv } from './env.validation';
+
+describe('validateEnv', () => {
+  it('applies defaults', () => {
+    const env = validateEnv({});
+    expect(env.PORT).toBe(3000);
+    expect(env.BODY_LIMIT).toBe(1_048_576);
+    expect(env.DB_MIGRATE_ON_START).toBe(true);
+    expect(env.DATABASE_URL).toBeUndefined();
+  });
+
+  it('parses numbers and booleans from strings', () => {
+    const env = validateEnv({ PORT: '8080', DB_MIGRATE_ON_START: 'false', CORS_ORIGINS: 'https://a.fr' });
+    expect(env.PORT).toBe(8080);
+    expect(env.DB_MIGRATE_ON_START).toBe(false);
+  });
+
+  it('lists every bad variable at once, without echoing secrets', () => {
+    let error: unknown;
+    try {
+      validateEnv({
+        NODE_ENV: 'production',
+        PORT: 'eighty',
+        DATABASE_URL: 'mysql://nope',
+        LOG_LEVEL: 'loud',
+        JWT_ACCESS_SECRET: 'short-secret',
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigValidationError);
+    const problems = (error as ConfigValidationError).problems.join('\n');
+    for (const name of ['PORT', 'DATABASE_URL', 'LOG_LEVEL', 'JWT_ACCESS_SECRET', 'JWT_REFRESH_SECRET']) {
+      expect(problems).toContain(name);
+    }
+    expect(problems).not.toContain('short-secret');
+    expect(problems).not.toContain('mysql://nope');
+  });
+
+  it('requires ADMIN_PASSWORD with ADMIN_EMAIL', () => {
+    expect(() => validateEnv({ ADMIN_EMAIL: 'admin@example.org' })).toThrow(/ADMIN_PASSWORD/);
+  });
+});

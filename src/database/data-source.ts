@@ -1,0 +1,44 @@
+import 'reflect-metadata';
+import { join } from 'node:path';
+import { DataSource, DataSourceOptions } from 'typeorm';
+import { SnakeNamingStrategy } from './snake-naming.strategy';
+
+export interface DataSourceSettings {
+  url: string;
+  poolSize?: number;
+  statementTimeoutMs?: number;
+  connectTimeoutMs?: number;
+  applicationName?: string;
+}
+
+/**
+ * The one definition of the database connection, shared by the application,
+ * the migration runner, the TypeORM CLI and the tests. Schema changes only ever
+ * happen through the migrations in `migrations/`.
+ */
+export function dataSourceOptions(settings: DataSourceSettings): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url: settings.url,
+    entities: [join(__dirname, '..', '**', '*.entity.{ts,js}')],
+    migrations: [join(__dirname, '..', '..', 'migrations', '*.{ts,js}')],
+    migrationsTableName: 'migrations',
+    migrationsTransactionMode: 'each',
+    namingStrategy: new SnakeNamingStrategy(),
+    synchronize: false,
+    migrationsRun: false,
+    logging: false,
+    applicationName: settings.applicationName ?? 'parcours',
+    extra: {
+      max: settings.poolSize ?? 10,
+      connectionTimeoutMillis: settings.connectTimeoutMs ?? 5000,
+      statement_timeout: settings.statementTimeoutMs ?? 15000,
+      idle_in_transaction_session_timeout: 60000,
+    },
+  };
+}
+
+/** The DataSource the TypeORM CLI loads (`npm run migration:*`), from DATABASE_URL. */
+export default new DataSource(
+  dataSourceOptions({ url: process.env.DATABASE_URL ?? 'postgres://invalid', applicationName: 'parcours-cli' }),
+);

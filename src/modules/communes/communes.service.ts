@@ -1,0 +1,32 @@
+import { Injectable } from '@nestjs/common';
+import { decodeCursor, Page, toPage } from '../../common/pagination/pagination';
+import { CommunesRepository } from './communes.repository';
+import { CommuneDto } from './dto/commune.dto';
+import { ListCommunesQueryDto } from './dto/list-communes-query.dto';
+import { Commune } from './entities/commune.entity';
+
+@Injectable()
+export class CommunesService {
+  constructor(private readonly communes: CommunesRepository) {}
+
+  async list(query: ListCommunesQueryDto): Promise<Page<CommuneDto>> {
+    const after = query.cursor ? (decodeCursor(query.cursor, ['string'])[0] as string) : undefined;
+    const rows = await this.communes.list({
+      eptCode: query.eptCode,
+      active: query.active,
+      afterInseeCode: after,
+      limit: query.limit + 1,
+    });
+    return toPage(rows, query.limit, (c) => [c.inseeCode], toCommuneDto);
+  }
+
+  /** The codes among `codes` that are not communes of the département. */
+  async unknownCodes(codes: string[]): Promise<string[]> {
+    const found = new Set((await this.communes.findByCodes(codes)).map((c) => c.inseeCode));
+    return codes.filter((c) => !found.has(c));
+  }
+}
+
+export function toCommuneDto(c: Commune): CommuneDto {
+  return { inseeCode: c.inseeCode, name: c.name, eptCode: c.eptCode, eptName: c.eptName, active: c.active };
+}

@@ -1,13 +1,23 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule, ConfigType } from '@nestjs/config';
-import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { AccessGuard } from './common/auth/access.guard';
+import { JwtAuthGuard } from './common/auth/jwt-auth.guard';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
 import { createValidationPipe } from './common/http/validation.pipe';
 import { LoggingModule } from './common/logging/logging.module';
-import { appConfig, authConfig, databaseConfig, env } from './config/configuration';
+import { appConfig, auditConfig, authConfig, databaseConfig, env, jobsConfig } from './config/configuration';
 import { dataSourceOptions } from './database/data-source';
+import { AdvisorsModule } from './modules/advisors/advisors.module';
+import { AgenciesModule } from './modules/agencies/agencies.module';
+import { ApiClientsModule } from './modules/api-clients/api-clients.module';
+import { AuditModule } from './modules/audit/audit.module';
+import { AuthModule } from './modules/auth/auth.module';
 import { CommunesModule } from './modules/communes/communes.module';
+import { JobsModule } from './modules/jobs/jobs.module';
+import { ProvidersModule } from './modules/providers/providers.module';
+import { UsersModule } from './modules/users/users.module';
 import { HealthModule } from './modules/health/health.module';
 import { MetricsModule } from './modules/metrics/metrics.module';
 
@@ -17,7 +27,7 @@ import { MetricsModule } from './modules/metrics/metrics.module';
       isGlobal: true,
       ignoreEnvFile: true,
       validate: () => ({ ...env() }),
-      load: [appConfig, databaseConfig, authConfig],
+      load: [appConfig, databaseConfig, authConfig, jobsConfig, auditConfig],
     }),
     LoggingModule,
     TypeOrmModule.forRootAsync({
@@ -36,11 +46,22 @@ import { MetricsModule } from './modules/metrics/metrics.module';
         };
       },
     }),
+    JobsModule,
+    AuditModule,
     HealthModule,
     MetricsModule,
+    AuthModule,
+    UsersModule,
+    ApiClientsModule,
     CommunesModule,
+    AgenciesModule,
+    ProvidersModule,
+    AdvisorsModule,
   ],
   providers: [
+    // Order matters: authenticate, then check the route's access rule.
+    { provide: APP_GUARD, useClass: JwtAuthGuard },
+    { provide: APP_GUARD, useClass: AccessGuard },
     { provide: APP_PIPE, useFactory: createValidationPipe },
     { provide: APP_FILTER, useClass: ProblemDetailsFilter },
   ],

@@ -27,7 +27,7 @@ async function bootstrap(): Promise<void> {
       log(`${signal} received: closing`);
       const timer = setTimeout(() => {
         log('shutdown timed out');
-        process.exit(1);
+        void (database.embedded?.stop() ?? Promise.resolve()).finally(() => process.exit(1));
       }, config.SHUTDOWN_TIMEOUT_MS);
       timer.unref();
       await app.close();

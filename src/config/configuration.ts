@@ -55,8 +55,22 @@ export const authConfig = registerAs('auth', () => {
     refreshSecret: e.JWT_REFRESH_SECRET ?? dev!.jwtRefreshSecret,
     adminEmail: e.ADMIN_EMAIL,
     adminPassword: e.ADMIN_PASSWORD,
+    accessTtlSeconds: e.JWT_ACCESS_TTL_SECONDS,
+    refreshTtlSeconds: e.JWT_REFRESH_TTL_SECONDS,
+    login: {
+      maxPerIp: e.LOGIN_MAX_ATTEMPTS_PER_IP,
+      maxPerAccount: e.LOGIN_MAX_ATTEMPTS_PER_ACCOUNT,
+      windowSeconds: e.LOGIN_WINDOW_SECONDS,
+    },
   };
 });
+
+export const jobsConfig = registerAs('jobs', () => {
+  const e = env();
+  return { enabled: e.JOBS_ENABLED, pollingIntervalSeconds: e.JOBS_POLLING_INTERVAL_SECONDS };
+});
+
+export const auditConfig = registerAs('audit', () => ({ retentionMonths: env().AUDIT_RETENTION_MONTHS }));
 
 export type AppConfig = ReturnType<typeof appConfig>;
 export type DatabaseConfig = ReturnType<typeof databaseConfig>;

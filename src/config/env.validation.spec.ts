@@ -37,6 +37,11 @@ describe('validateEnv', () => {
     expect(problems).not.toContain('mysql://nope');
   });
 
+  it('requires DATABASE_URL and the JWT secrets in production', () => {
+    expect(() => validateEnv({ NODE_ENV: 'production' })).toThrow(/DATABASE_URL[\s\S]*JWT_ACCESS_SECRET|JWT_ACCESS_SECRET[\s\S]*DATABASE_URL/);
+    expect(validateEnv({ EMBEDDED_PG_PORT: '' }).EMBEDDED_PG_PORT).toBeUndefined();
+  });
+
   it('requires ADMIN_PASSWORD with ADMIN_EMAIL', () => {
     expect(() => validateEnv({ ADMIN_EMAIL: 'admin@example.org' })).toThrow(/ADMIN_PASSWORD/);
   });

@@ -48,11 +48,11 @@ export class EnvironmentVariables {
   HOST = '0.0.0.0';
 
   @Transform(emptyToUndefined)
-  @IsOptional()
-  @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgres:// connection URL' })
+  @ValidateIf((env: EnvironmentVariables) => env.NODE_ENV === 'production' || env.DATABASE_URL !== undefined)
+  @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgres:// connection URL (required in production)' })
   DATABASE_URL?: string;
 
-  @Transform(toInt)
+  @Transform(({ value }) => toInt({ value: emptyToUndefined({ value }) }))
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -124,8 +124,51 @@ export class EnvironmentVariables {
 
   @Transform(toInt)
   @IsInt()
-  @Min(0)
+  @Min(1000)
   SHUTDOWN_TIMEOUT_MS = 10000;
+
+  /** Background jobs (pg-boss) on this instance. */
+  @Transform(toBoolean)
+  @IsBoolean()
+  JOBS_ENABLED = true;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  JOBS_POLLING_INTERVAL_SECONDS = 2;
+
+  /** Months the audit log is kept before the daily purge deletes it (CNIL: 6 to 12). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(120)
+  AUDIT_RETENTION_MONTHS = 12;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(60)
+  JWT_ACCESS_TTL_SECONDS = 900;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(3600)
+  JWT_REFRESH_TTL_SECONDS = 2_592_000;
+
+  /** Failed-login limits: attempts per window, per client IP and per account. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  LOGIN_MAX_ATTEMPTS_PER_IP = 20;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  LOGIN_MAX_ATTEMPTS_PER_ACCOUNT = 5;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  LOGIN_WINDOW_SECONDS = 900;
 }
 
 export class ConfigValidationError extends Error {

@@ -14,7 +14,8 @@ export interface MigrationResult {
  */
 export async function runMigrations(url: string, log: (message: string) => void = () => undefined): Promise<MigrationResult> {
   const dataSource = new DataSource({
-    ...dataSourceOptions({ url, poolSize: 2, applicationName: 'parcours-migrate' }),
+    // No statement timeout: a migration may be long, and other instances wait for the lock.
+    ...dataSourceOptions({ url, poolSize: 2, statementTimeoutMs: 0, applicationName: 'parcours-migrate' }),
 
   });
   await dataSource.initialize();

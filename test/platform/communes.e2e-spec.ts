@@ -1,6 +1,8 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Role } from '../../src/common/auth/roles';
+import { bearer, createStaff, StaffAccount } from '../factories/identity';
 import { expectProblem, http, startTestApp } from '../setup/app';
 
 interface CommuneBody {
@@ -22,9 +24,12 @@ const reference = readFileSync(join(__dirname, '..', '..', 'docs', 'reference-da
 
 describe('GET /api/v1/communes', () => {
   let app: NestFastifyApplication;
+  let advisor: StaffAccount;
+  const get = () => http(app).get('/api/v1/communes').set(bearer(advisor));
 
   beforeAll(async () => {
     app = await startTestApp();
+    advisor = await createStaff(app, Role.Analyst);
   });
   afterAll(() => app.close());
 
@@ -33,8 +38,7 @@ describe('GET /api/v1/communes', () => {
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const res = await http(app)
-        .get('/api/v1/communes')
+      const res = await get()
         .query({ limit: 15, ...(cursor ? { cursor } : {}) });
       expect(res.status).toBe(200);
       seen.push(...(res.body.data as CommuneBody[]));
@@ -47,17 +51,17 @@ describe('GET /api/v1/communes', () => {
   });
 
   it('defaults to 25 per page', async () => {
-    const res = await http(app).get('/api/v1/communes');
+    const res = await get();
     expect(res.body.data).toHaveLength(25);
     expect(res.body.page.hasNextPage).toBe(true);
   });
 
   it('filters by EPT and by active flag', async () => {
-    const t6 = await http(app).get('/api/v1/communes').query({ eptCode: 'T6', limit: 100 });
+    const t6 = await get().query({ eptCode: 'T6', limit: 100 });
     expect(t6.body.data.map((c: CommuneBody) => c.inseeCode).sort()).toEqual(
       reference.filter((c) => c.eptCode === 'T6').map((c) => c.inseeCode).sort(),
     );
-    const inactive = await http(app).get('/api/v1/communes').query({ active: 'false' });
+    const inactive = await get().query({ active: 'false' });
     expect(inactive.body.data).toEqual([expect.objectContaining({ inseeCode: '93059', name: 'Pierrefitte-sur-Seine', active: false })]);
   });
 
@@ -69,13 +73,25 @@ describe('GET /api/v1/communes', () => {
     [{ cursor: 'not a cursor!' }, 'cursor'],
     [{ unknown: 'x' }, 'unknown'],
   ])('refuses %j with a 400 naming the field', async (query, field) => {
-    const res = await http(app).get('/api/v1/communes').query(query);
+    const res = await get().query(query);
     expectProblem(res, 400, 'VALIDATION_FAILED');
     expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(field);
   });
 
   it('refuses a forged cursor with 400 INVALID_CURSOR', async () => {
     const forged = Buffer.from(JSON.stringify([1, 2, 3])).toString('base64url');
-    expectProblem(await http(app).get('/api/v1/communes').query({ cursor: forged }), 400, 'INVALID_CURSOR');
+    expectProblem(await get().query({ cursor: forged }), 400, 'INVALID_CURSOR');
+  });
+});
+
+describe('GET /api/v1/communes without a token', () => {
+  let app: NestFastifyApplication;
+  beforeAll(async () => {
+    app = await startTestApp();
+  });
+  afterAll(() => app.close());
+
+  it('is refused with 401', async () => {
+    expectProblem(await http(app).get('/api/v1/communes'), 401, 'UNAUTHORIZED');
   });
 });

@@ -1,11 +1,15 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Role } from '../../src/common/auth/roles';
+import { bearer, createStaff, StaffAccount } from '../factories/identity';
 import { http, startTestApp } from '../setup/app';
 
 describe('health and metrics', () => {
   let app: NestFastifyApplication;
+  let admin: StaffAccount;
 
   beforeAll(async () => {
     app = await startTestApp();
+    admin = await createStaff(app, Role.Admin);
   });
   afterAll(() => app.close());
 
@@ -26,9 +30,10 @@ describe('health and metrics', () => {
   });
 
   it('exposes Prometheus metrics with route templates as labels', async () => {
-    await http(app).get('/api/v1/communes?limit=1');
+    await http(app).get('/api/v1/communes?limit=1').set(bearer(admin));
     await http(app).get('/api/v1/does-not-exist/123');
-    const res = await http(app).get('/metrics');
+    expect((await http(app).get('/metrics')).status).toBe(401);
+    const res = await http(app).get('/metrics').set(bearer(admin));
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/plain/);
     expect(res.text).toContain('process_cpu_user_seconds_total');

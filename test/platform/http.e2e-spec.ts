@@ -3,6 +3,7 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Type } from 'class-transformer';
 import { IsDateString, IsInt, IsString, Length, Min, ValidateNested } from 'class-validator';
 import { DataSource } from 'typeorm';
+import { Public } from '../../src/common/auth/access.decorator';
 import { expectProblem, http, startTestApp } from '../setup/app';
 
 class AddressInput {
@@ -28,6 +29,7 @@ class ProbeInput {
 }
 
 /** Routes that exist only in this test, to reach the error paths of the platform. */
+@Public()
 @Controller('platform-probe')
 class ProbeController {
   constructor(private readonly dataSource: DataSource) {}

@@ -13,6 +13,8 @@ export class AppException extends HttpException {
     readonly detail: string,
     readonly errors?: FieldError[],
     readonly headers?: Record<string, string>,
+    /** Extension members added to the problem (e.g. OAuth2's `error`). */
+    readonly extensions?: Record<string, string>,
   ) {
     super({ code, detail, errors }, status);
   }

@@ -39,7 +39,7 @@ function make(
   status: number,
   code: string,
   detail: string,
-  extra: { errors?: FieldError[]; headers?: Record<string, string>; unexpected?: boolean } = {},
+  extra: { errors?: FieldError[]; headers?: Record<string, string>; unexpected?: boolean; extensions?: Record<string, string> } = {},
 ): MappedProblem {
   return {
     problem: {
@@ -49,6 +49,7 @@ function make(
       detail,
       code,
       ...(extra.errors ? { errors: extra.errors } : {}),
+      ...extra.extensions,
     },
     headers: extra.headers ?? {},
     unexpected: extra.unexpected ?? false,
@@ -58,7 +59,7 @@ function make(
 function fromHttpException(exception: HttpException): MappedProblem {
   const status = exception.getStatus();
   if (exception instanceof AppException) {
-    return make(status, exception.code, exception.detail, { errors: exception.errors, headers: exception.headers });
+    return make(status, exception.code, exception.detail, { errors: exception.errors, headers: exception.headers, extensions: exception.extensions });
   }
   const response = exception.getResponse();
   let detail = exception.message;

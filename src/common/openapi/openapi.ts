@@ -30,8 +30,15 @@ export function buildOpenApiDocument(app: INestApplication, version: string): Op
     .setVersion(version)
     .setLicense('AGPL-3.0-or-later', 'https://www.gnu.org/licenses/agpl-3.0.html')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
-    .addTag('health', 'Liveness and readiness probes')
+    .addTag('auth', 'Staff login, token rotation, and the OAuth2 client credentials grant for machines')
+    .addTag('users', 'Staff accounts')
+    .addTag('api clients', 'Machine clients (France Travail connector, agency front-end back ends)')
+    .addTag('agencies', "Agences Locales d'Insertion and the communes they serve")
+    .addTag('advisors', 'Advisors and their caseload capacity')
+    .addTag('providers', 'Structures running insertion programmes')
     .addTag('reference data', 'Communes of the département and other reference lists')
+    .addTag('audit', 'Who read or changed what')
+    .addTag('health', 'Liveness and readiness probes')
     .build();
   const document = SwaggerModule.createDocument(app, config, {
     extraModels: [ProblemDto, FieldErrorDto],
@@ -48,6 +55,7 @@ export function addProblemResponses(document: OpenAPIObject): void {
     for (const method of METHODS) {
       const operation = item[method];
       if (!operation) continue;
+      describeAccess(operation as { description?: string; 'x-access'?: { roles: string[]; scopes: string[] } });
       const codes = new Set(['500']);
       const hasInput = (operation.parameters?.length ?? 0) > 0 || operation.requestBody !== undefined;
       if (hasInput) codes.add('400');
@@ -62,6 +70,16 @@ export function addProblemResponses(document: OpenAPIObject): void {
       }
     }
   }
+}
+
+/** Writes the route's access rule (from @Access) into its description, for readers of Swagger UI. */
+function describeAccess(operation: { description?: string; 'x-access'?: { roles: string[]; scopes: string[] } }): void {
+  const access = operation['x-access'];
+  if (!access) return;
+  const roles = access.roles.length ? access.roles.map((r) => `\`${r}\``).join(', ') : 'none';
+  const scopes = access.scopes.length ? access.scopes.map((s) => `\`${s}\``).join(', ') : 'none';
+  const line = `**Access**: staff roles ${roles}; machine clients with scope ${scopes}.`;
+  operation.description = operation.description ? `${operation.description}\n\n${line}` : line;
 }
 
 /** Operation ids that appear more than once (each must be unique). */

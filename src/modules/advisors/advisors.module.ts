@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { UsersModule } from '../users/users.module';
+import { AdvisorsController } from './advisors.controller';
+import { AdvisorsService } from './advisors.service';
+
+@Module({
+  imports: [UsersModule],
+  controllers: [AdvisorsController],
+  providers: [AdvisorsService],
+  exports: [AdvisorsService],
+})
+export class AdvisorsModule {}

@@ -1,0 +1,51 @@
+import { Injectable } from '@nestjs/common';
+import { Principal } from '../../common/auth/principal';
+import { Role } from '../../common/auth/roles';
+import { Actor } from '../../common/context/actor';
+import { AppException } from '../../common/errors/app.exception';
+import { Page } from '../../common/pagination/pagination';
+import { UserDto } from '../users/dto/user.dto';
+import { UsersService } from '../users/users.service';
+import { AdvisorDto, ListAdvisorsQueryDto } from './dto/advisor.dto';
+
+const advisorNotFound = () => new AppException(404, 'ADVISOR_NOT_FOUND', 'The advisor was not found.');
+
+/** Advisors are the users with role `advisor`; agency staff see those of their agency. */
+@Injectable()
+export class AdvisorsService {
+  constructor(private readonly users: UsersService) {}
+
+  async list(principal: Principal, query: ListAdvisorsQueryDto): Promise<Page<AdvisorDto>> {
+    const agencyId = principal.role === Role.Admin ? query.agencyId : principal.agencyId!;
+    const page = await this.users.listAdvisors(agencyId, query);
+    return { data: page.data.map(toAdvisorDto), page: page.page };
+  }
+
+  async get(principal: Principal, id: string): Promise<AdvisorDto> {
+    return toAdvisorDto(await this.visibleAdvisor(principal, id));
+  }
+
+  async setCapacity(actor: Actor, id: string, caseloadCapacity: number): Promise<AdvisorDto> {
+    await this.visibleAdvisor(actor.principal, id);
+    return toAdvisorDto(await this.users.setCaseloadCapacity(actor, id, caseloadCapacity));
+  }
+
+  private async visibleAdvisor(principal: Principal, id: string): Promise<UserDto> {
+    const user = await this.users.findDto(id);
+    const visible = user?.role === Role.Advisor && (principal.role === Role.Admin || user.agencyId === principal.agencyId);
+    if (!visible) throw advisorNotFound();
+    return user;
+  }
+}
+
+function toAdvisorDto(u: UserDto): AdvisorDto {
+  return {
+    id: u.id,
+    firstName: u.firstName,
+    lastName: u.lastName,
+    email: u.email,
+    agencyId: u.agencyId!,
+    caseloadCapacity: u.caseloadCapacity,
+    active: u.active,
+  };
+}

@@ -1,0 +1,47 @@
+import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Access } from '../../common/auth/access.decorator';
+import { Role, Scope, STAFF_ROLES } from '../../common/auth/roles';
+import { Actor, CurrentActor } from '../../common/context/actor';
+import { ApiPageResponse } from '../../common/pagination/page.dto';
+import { Page } from '../../common/pagination/pagination';
+import { CreateProviderDto, ListProvidersQueryDto, ProviderDto, UpdateProviderDto } from './dto/provider.dto';
+import { ProvidersService } from './providers.service';
+
+@ApiTags('providers')
+@Controller('providers')
+export class ProvidersController {
+  constructor(private readonly providers: ProvidersService) {}
+
+  @Post()
+  @Access({ roles: [Role.Admin] })
+  @ApiOperation({ operationId: 'createProvider', summary: 'Register a structure running insertion programmes.' })
+  @ApiCreatedResponse({ type: ProviderDto })
+  create(@CurrentActor() actor: Actor, @Body() body: CreateProviderDto): Promise<ProviderDto> {
+    return this.providers.create(actor, body);
+  }
+
+  @Get()
+  @Access({ roles: STAFF_ROLES, scopes: [Scope.ReferenceRead, Scope.ProgrammesRead] })
+  @ApiOperation({ operationId: 'listProviders', summary: 'Providers by name (provider staff: their own).' })
+  @ApiPageResponse(ProviderDto)
+  list(@CurrentActor() actor: Actor, @Query() query: ListProvidersQueryDto): Promise<Page<ProviderDto>> {
+    return this.providers.list(actor.principal, query);
+  }
+
+  @Get(':id')
+  @Access({ roles: STAFF_ROLES, scopes: [Scope.ReferenceRead, Scope.ProgrammesRead] })
+  @ApiOperation({ operationId: 'getProvider', summary: 'One provider.' })
+  @ApiOkResponse({ type: ProviderDto })
+  get(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string): Promise<ProviderDto> {
+    return this.providers.get(actor.principal, id);
+  }
+
+  @Patch(':id')
+  @Access({ roles: [Role.Admin] })
+  @ApiOperation({ operationId: 'updateProvider', summary: 'Change a provider.' })
+  @ApiOkResponse({ type: ProviderDto })
+  update(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string, @Body() body: UpdateProviderDto): Promise<ProviderDto> {
+    return this.providers.update(actor, id, body);
+  }
+}

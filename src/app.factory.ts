@@ -1,12 +1,12 @@
-import helmet from '@fastify/helmet';
 import formbody from '@fastify/formbody';
 import { DynamicModule, RequestMethod, Type, VersioningType } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
-import { Logger } from 'nestjs-pino';
+import { Logger, PinoLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
-import { createFastifyAdapter, registerJsonParser, registerRequestIdEcho } from './common/http/fastify';
+import { createFastifyAdapter, registerJsonParser, registerRequestIdEcho, registerSecurityHeaders } from './common/http/fastify';
+import { rootLogger } from './common/logging/root-logger';
 import { buildOpenApiDocument } from './common/openapi/openapi';
 import { appConfig } from './config/configuration';
 import { MetricsService } from './modules/metrics/metrics.service';
@@ -30,29 +30,23 @@ export function configureRouting(app: NestFastifyApplication): void {
 /** Everything around the routes: logger, parsers, headers, CORS, metrics, Swagger UI. */
 export async function configureApp(app: NestFastifyApplication): Promise<void> {
   const config = appConfig();
-  app.useLogger(app.get(Logger));
+  // Nest's own logs through nestjs-pino, on the process's one pino logger (also Fastify's).
+  app.useLogger(new Logger(new PinoLogger({ pinoHttp: { logger: rootLogger(config.logLevel) } }), {}));
   app.flushLogs();
   const fastify = app.getHttpAdapter().getInstance();
   registerJsonParser(fastify, config.bodyLimit);
   await app.register(formbody, { bodyLimit: config.bodyLimit });
   registerRequestIdEcho(fastify);
   app.get(MetricsService).instrument(fastify);
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: [`'self'`],
-        styleSrc: [`'self'`, `'unsafe-inline'`],
-        imgSrc: [`'self'`, 'data:'],
-        scriptSrc: [`'self'`],
-        connectSrc: [`'self'`],
-      },
-    },
-  });
-  app.enableCors({
-    origin: config.corsOrigins.length > 0 ? config.corsOrigins : false,
-    credentials: false,
-    exposedHeaders: ['x-request-id', 'etag', 'retry-after', 'location'],
-  });
+  registerSecurityHeaders(fastify);
+  if (config.corsOrigins.length > 0) {
+    // Without configured origins no CORS header is ever sent: browsers refuse cross-origin calls.
+    app.enableCors({
+      origin: config.corsOrigins,
+      credentials: false,
+      exposedHeaders: ['x-request-id', 'etag', 'retry-after', 'location'],
+    });
+  }
   configureRouting(app);
   SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app, API_VERSION), {
     jsonDocumentUrl: 'docs/openapi.json',
@@ -71,7 +65,7 @@ export async function createApp(extraModules: (Type | DynamicModule)[] = []): Pr
   const root: DynamicModule = { module: class ParcoursRoot {}, imports: [AppModule, ...extraModules] };
   const app = await NestFactory.create<NestFastifyApplication>(
     root,
-    createFastifyAdapter({ bodyLimit: config.bodyLimit, trustProxy: config.trustProxy }),
+    createFastifyAdapter({ bodyLimit: config.bodyLimit, trustProxy: config.trustProxy, logLevel: config.logLevel }),
     // Body parsers are registered by configureApp (JSON keeps the raw bytes; errors become problems).
     { bufferLogs: true, bodyParser: false },
   );

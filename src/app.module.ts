@@ -6,9 +6,9 @@ import { JwtAuthGuard } from './common/auth/jwt-auth.guard';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
 import { createValidationPipe } from './common/http/validation.pipe';
-import { LoggingModule } from './common/logging/logging.module';
 import { appConfig, auditConfig, authConfig, databaseConfig, env, jobsConfig } from './config/configuration';
 import { dataSourceOptions } from './database/data-source';
+import { DatabaseModule } from './database/database.module';
 import { AdvisorsModule } from './modules/advisors/advisors.module';
 import { AgenciesModule } from './modules/agencies/agencies.module';
 import { ApiClientsModule } from './modules/api-clients/api-clients.module';
@@ -29,7 +29,6 @@ import { MetricsModule } from './modules/metrics/metrics.module';
       validate: () => ({ ...env() }),
       load: [appConfig, databaseConfig, authConfig, jobsConfig, auditConfig],
     }),
-    LoggingModule,
     TypeOrmModule.forRootAsync({
       inject: [databaseConfig.KEY],
       useFactory: (db: ConfigType<typeof databaseConfig>) => {
@@ -46,6 +45,7 @@ import { MetricsModule } from './modules/metrics/metrics.module';
         };
       },
     }),
+    DatabaseModule,
     JobsModule,
     AuditModule,
     HealthModule,

@@ -17,7 +17,7 @@ export const OPENAPI_FILE = join(__dirname, '..', '..', '..', 'openapi', 'openap
 export async function generateOpenApi(): Promise<string> {
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule,
-    createFastifyAdapter({ bodyLimit: 1_048_576, trustProxy: false }),
+    createFastifyAdapter({ bodyLimit: 1_048_576, trustProxy: false, logLevel: 'silent' }),
     { preview: true, logger: false, abortOnError: false },
   );
   configureRouting(app);

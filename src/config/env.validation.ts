@@ -154,16 +154,17 @@ export class EnvironmentVariables {
   @Min(3600)
   JWT_REFRESH_TTL_SECONDS = 2_592_000;
 
-  /** Failed-login limits: attempts per window, per client IP and per account. */
+  /** Credential requests (login, refresh, token; successful or not) per window, per client IP. */
   @Transform(toInt)
   @IsInt()
   @Min(1)
-  LOGIN_MAX_ATTEMPTS_PER_IP = 20;
+  LOGIN_MAX_ATTEMPTS_PER_IP = 100;
 
+  /** Credential requests per window for one account (e-mail, client id, or refresh token's user). */
   @Transform(toInt)
   @IsInt()
   @Min(1)
-  LOGIN_MAX_ATTEMPTS_PER_ACCOUNT = 5;
+  LOGIN_MAX_ATTEMPTS_PER_ACCOUNT = 10;
 
   @Transform(toInt)
   @IsInt()

@@ -1,11 +1,14 @@
 import { FastifyAdapter } from '@nestjs/platform-fastify';
+import helmet from 'helmet';
 import type { FastifyBodyParser, FastifyInstance } from 'fastify';
 import { AppException } from '../errors/app.exception';
+import { RequestLogController, rootLogger } from '../logging/root-logger';
 import { genRequestId, REQUEST_ID_HEADER } from './request-id';
 
 export interface HttpSettings {
   bodyLimit: number;
   trustProxy: boolean;
+  logLevel: string;
 }
 
 /** The Fastify server under Nest: body limit, request ids, proxy trust. */
@@ -14,7 +17,8 @@ export function createFastifyAdapter(settings: HttpSettings): FastifyAdapter {
     bodyLimit: settings.bodyLimit,
     trustProxy: settings.trustProxy,
     genReqId: genRequestId,
-    logger: false,
+    loggerInstance: rootLogger(settings.logLevel),
+    logController: new RequestLogController({ requestIdLogLabel: 'reqId' }),
     return503OnClosing: true,
     connectionTimeout: 30_000,
     requestTimeout: 60_000,
@@ -57,5 +61,26 @@ export function registerRequestIdEcho(fastify: FastifyInstance): void {
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
     done();
+  });
+}
+
+/**
+ * Security headers from helmet, built once (the Fastify plugin rebuilds them on
+ * every request). The CSP lets Swagger UI at /docs run from its own files.
+ */
+export function registerSecurityHeaders(fastify: FastifyInstance): void {
+  const headers = helmet({
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: [`'self'`],
+        styleSrc: [`'self'`, `'unsafe-inline'`],
+        imgSrc: [`'self'`, 'data:'],
+        scriptSrc: [`'self'`],
+        connectSrc: [`'self'`],
+      },
+    },
+  });
+  fastify.addHook('onRequest', (request, reply, done) => {
+    headers(request.raw, reply.raw, (error?: unknown) => done(error as Error | undefined));
   });
 }

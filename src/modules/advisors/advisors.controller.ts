@@ -1,5 +1,6 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Query } from '@nestjs/common';
+import { Body, Controller, Get, Patch, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { IdParam } from '../../common/http/id-param';
 import { Access } from '../../common/auth/access.decorator';
 import { Role } from '../../common/auth/roles';
 import { Actor, CurrentActor } from '../../common/context/actor';
@@ -25,7 +26,7 @@ export class AdvisorsController {
   @Access({ roles: [Role.Admin, Role.AgencyManager, Role.Advisor] })
   @ApiOperation({ operationId: 'getAdvisor', summary: 'One advisor.' })
   @ApiOkResponse({ type: AdvisorDto })
-  get(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string): Promise<AdvisorDto> {
+  get(@CurrentActor() actor: Actor, @IdParam() id: string): Promise<AdvisorDto> {
     return this.advisors.get(actor.principal, id);
   }
 
@@ -33,7 +34,7 @@ export class AdvisorsController {
   @Access({ roles: [Role.Admin, Role.AgencyManager] })
   @ApiOperation({ operationId: 'updateAdvisorCapacity', summary: 'Set how many beneficiaries the advisor can follow.' })
   @ApiOkResponse({ type: AdvisorDto })
-  update(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string, @Body() body: UpdateAdvisorDto): Promise<AdvisorDto> {
+  update(@CurrentActor() actor: Actor, @IdParam() id: string, @Body() body: UpdateAdvisorDto): Promise<AdvisorDto> {
     return this.advisors.setCapacity(actor, id, body.caseloadCapacity);
   }
 }

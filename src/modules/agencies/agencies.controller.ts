@@ -1,5 +1,6 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Patch, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { IdParam } from '../../common/http/id-param';
 import { Access } from '../../common/auth/access.decorator';
 import { Role, Scope, STAFF_ROLES } from '../../common/auth/roles';
 import { Actor, CurrentActor } from '../../common/context/actor';
@@ -33,7 +34,7 @@ export class AgenciesController {
   @Access({ roles: STAFF_ROLES, scopes: [Scope.ReferenceRead] })
   @ApiOperation({ operationId: 'getAgency', summary: 'One agency.' })
   @ApiOkResponse({ type: AgencyDto })
-  get(@Param('id', ParseUUIDPipe) id: string): Promise<AgencyDto> {
+  get(@IdParam() id: string): Promise<AgencyDto> {
     return this.agencies.get(id);
   }
 
@@ -41,7 +42,7 @@ export class AgenciesController {
   @Access({ roles: [Role.Admin] })
   @ApiOperation({ operationId: 'updateAgency', summary: 'Change an agency; `communeCodes` replaces its territory, `active: false` frees it.' })
   @ApiOkResponse({ type: AgencyDto })
-  update(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string, @Body() body: UpdateAgencyDto): Promise<AgencyDto> {
+  update(@CurrentActor() actor: Actor, @IdParam() id: string, @Body() body: UpdateAgencyDto): Promise<AgencyDto> {
     return this.agencies.update(actor, id, body);
   }
 }

@@ -46,8 +46,8 @@ export class AgenciesService {
       if (!agency.active) {
         // An inactive agency serves no commune: its territory is free for another one.
         await manager.delete(AgencyCommune, { agencyId: id });
-      } else if (communeCodes !== undefined || fields.active === true) {
-        await this.setCommunes(manager, id, communeCodes ?? []);
+      } else if (communeCodes !== undefined) {
+        await this.setCommunes(manager, id, communeCodes);
       }
       await this.audit.record(actor, { action: 'agency.update', resourceType: 'agency', resourceId: id, details: { fields: Object.keys(input) } }, manager);
     });

@@ -1,5 +1,6 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { IdParam } from '../../common/http/id-param';
 import { Access } from '../../common/auth/access.decorator';
 import { Role } from '../../common/auth/roles';
 import { Actor, CurrentActor } from '../../common/context/actor';
@@ -33,7 +34,7 @@ export class ApiClientsController {
   @Access({ roles: [Role.Admin] })
   @ApiOperation({ operationId: 'getApiClient', summary: 'One machine client.' })
   @ApiOkResponse({ type: ApiClientDto })
-  get(@Param('id', ParseUUIDPipe) id: string): Promise<ApiClientDto> {
+  get(@IdParam() id: string): Promise<ApiClientDto> {
     return this.clients.get(id);
   }
 
@@ -41,7 +42,7 @@ export class ApiClientsController {
   @Access({ roles: [Role.Admin] })
   @ApiOperation({ operationId: 'updateApiClient', summary: 'Rename, change scopes, or revoke (`active: false`).' })
   @ApiOkResponse({ type: ApiClientDto })
-  update(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string, @Body() body: UpdateApiClientDto): Promise<ApiClientDto> {
+  update(@CurrentActor() actor: Actor, @IdParam() id: string, @Body() body: UpdateApiClientDto): Promise<ApiClientDto> {
     return this.clients.update(actor, id, body);
   }
 
@@ -50,7 +51,7 @@ export class ApiClientsController {
   @Access({ roles: [Role.Admin] })
   @ApiOperation({ operationId: 'rotateApiClientSecret', summary: 'Replace the secret; the old one stops working at once.' })
   @ApiOkResponse({ type: ApiClientWithSecretDto })
-  rotate(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string): Promise<ApiClientWithSecretDto> {
+  rotate(@CurrentActor() actor: Actor, @IdParam() id: string): Promise<ApiClientWithSecretDto> {
     return this.clients.rotateSecret(actor, id);
   }
 }

@@ -1,4 +1,5 @@
 import { Global, Module } from '@nestjs/common';
+import { AuditReadInterceptor } from './audit-read.interceptor';
 import { AuditController } from './audit.controller';
 import { AuditService } from './audit.service';
 
@@ -6,7 +7,7 @@ import { AuditService } from './audit.service';
 @Global()
 @Module({
   controllers: [AuditController],
-  providers: [AuditService],
-  exports: [AuditService],
+  providers: [AuditService, AuditReadInterceptor],
+  exports: [AuditService, AuditReadInterceptor],
 })
 export class AuditModule {}

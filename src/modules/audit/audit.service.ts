@@ -5,6 +5,7 @@ import { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity
 import { auditConfig } from '../../config/configuration';
 import { Actor, RequestMeta } from '../../common/context/actor';
 import { decodeCursor, Page, toPage } from '../../common/pagination/pagination';
+import { Sql } from '../../database/sql';
 import { JobsService } from '../jobs/jobs.service';
 import { AuditEventDto } from './dto/audit-event.dto';
 import { ListAuditEventsQueryDto } from './dto/list-audit-events-query.dto';
@@ -26,6 +27,7 @@ export class AuditService implements OnApplicationBootstrap {
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly sql: Sql,
     private readonly jobs: JobsService,
     @Inject(auditConfig.KEY) private readonly config: ConfigType<typeof auditConfig>,
   ) {}
@@ -75,25 +77,28 @@ export class AuditService implements OnApplicationBootstrap {
     });
   }
 
+  /** Newest first; the cursor keeps the microseconds of `occurred_at`, so no event of the same millisecond is skipped. */
   async list(query: ListAuditEventsQueryDto): Promise<Page<AuditEventDto>> {
-    const qb = this.dataSource
-      .getRepository(AuditEvent)
-      .createQueryBuilder('e')
-      .orderBy('e.occurredAt', 'DESC')
-      .addOrderBy('e.id', 'DESC')
-      .limit(query.limit + 1);
-    if (query.actorId) qb.andWhere('e.actorId = :actorId', { actorId: query.actorId });
-    if (query.resourceType) qb.andWhere('e.resourceType = :resourceType', { resourceType: query.resourceType });
-    if (query.resourceId) qb.andWhere('e.resourceId = :resourceId', { resourceId: query.resourceId });
-    if (query.action) qb.andWhere('e.action = :action', { action: query.action });
-    if (query.from) qb.andWhere('e.occurredAt >= :from', { from: query.from });
-    if (query.to) qb.andWhere('e.occurredAt < :to', { to: query.to });
-    if (query.cursor) {
-      const [at, id] = decodeCursor(query.cursor, ['string', 'string']) as [string, string];
-      qb.andWhere('(e.occurredAt, e.id) < (:at::timestamptz, :id::uuid)', { at, id });
-    }
-    const rows = await qb.getMany();
-    return toPage(rows, query.limit, (e) => [e.occurredAt.toISOString(), e.id], toAuditEventDto);
+    const after = query.cursor ? (decodeCursor(query.cursor, ['string', 'string']) as [string, string]) : [null, null];
+    const rows = await this.sql.rows<AuditEventDto>(
+      `SELECT id,
+              to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "occurredAt",
+              actor_type AS "actorType", actor_id AS "actorId", actor_role AS "actorRole", action,
+              resource_type AS "resourceType", resource_id AS "resourceId", request_id AS "requestId",
+              host(ip) AS ip, details
+         FROM audit_events
+        WHERE ($1::uuid IS NULL OR actor_id = $1)
+          AND ($2::text IS NULL OR resource_type = $2)
+          AND ($3::text IS NULL OR resource_id = $3)
+          AND ($4::text IS NULL OR action = $4)
+          AND ($5::timestamptz IS NULL OR occurred_at >= $5)
+          AND ($6::timestamptz IS NULL OR occurred_at < $6)
+          AND ($7::timestamptz IS NULL OR (occurred_at, id) < ($7::timestamptz, $8::uuid))
+        ORDER BY occurred_at DESC, id DESC
+        LIMIT $9`,
+      [query.actorId ?? null, query.resourceType ?? null, query.resourceId ?? null, query.action ?? null, query.from ?? null, query.to ?? null, after[0], after[1], query.limit + 1],
+    );
+    return toPage(rows, query.limit, (e) => [e.occurredAt, e.id], (e) => e);
   }
 
   /** Deletes events older than the retention period; the only deletion the append-only trigger lets through. */
@@ -107,20 +112,4 @@ export class AuditService implements OnApplicationBootstrap {
       return (result as [unknown, number])[1] ?? 0;
     });
   }
-}
-
-export function toAuditEventDto(e: AuditEvent): AuditEventDto {
-  return {
-    id: e.id,
-    occurredAt: e.occurredAt.toISOString(),
-    actorType: e.actorType,
-    actorId: e.actorId,
-    actorRole: e.actorRole,
-    action: e.action,
-    resourceType: e.resourceType,
-    resourceId: e.resourceId,
-    requestId: e.requestId,
-    ip: e.ip,
-    details: e.details,
-  };
 }

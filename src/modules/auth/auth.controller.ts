@@ -4,7 +4,8 @@ import { Access, Public } from '../../common/auth/access.decorator';
 import { STAFF_ROLES } from '../../common/auth/roles';
 import { Actor, CurrentActor, CurrentRequest, RequestMeta } from '../../common/context/actor';
 import { AuthThrottlerGuard } from './auth-throttler.guard';
-import { AuthService, parseBasicAuth } from './auth.service';
+import { AuthService } from './auth.service';
+import { parseBasicAuth } from './basic-auth';
 import { ClientCredentialsDto, ClientTokenDto, LoginDto, MeDto, RefreshDto, TokenPairDto } from './dto/auth.dto';
 
 @ApiTags('auth')

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { Commune } from './entities/commune.entity';
+import { Sql } from '../../database/sql';
+import { CommuneDto } from './dto/commune.dto';
 
 export interface CommuneFilter {
   eptCode?: string;
@@ -11,27 +11,19 @@ export interface CommuneFilter {
 
 @Injectable()
 export class CommunesRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly sql: Sql) {}
 
   /** Keyset page ordered by INSEE code (the primary key). */
-  list(filter: CommuneFilter): Promise<Commune[]> {
-    const qb = this.dataSource
-      .getRepository(Commune)
-      .createQueryBuilder('c')
-      .select(['c.inseeCode', 'c.name', 'c.eptCode', 'c.eptName', 'c.active'])
-      .orderBy('c.inseeCode', 'ASC')
-      .limit(filter.limit);
-    if (filter.eptCode !== undefined) qb.andWhere('c.eptCode = :eptCode', { eptCode: filter.eptCode });
-    if (filter.active !== undefined) qb.andWhere('c.active = :active', { active: filter.active });
-    if (filter.afterInseeCode !== undefined) qb.andWhere('c.inseeCode > :after', { after: filter.afterInseeCode });
-    return qb.getMany();
-  }
-
-  findByCodes(codes: string[]): Promise<Commune[]> {
-    return this.dataSource
-      .getRepository(Commune)
-      .createQueryBuilder('c')
-      .where('c.inseeCode = ANY(:codes)', { codes })
-      .getMany();
+  list(filter: CommuneFilter): Promise<CommuneDto[]> {
+    return this.sql.rows<CommuneDto>(
+      `SELECT insee_code AS "inseeCode", name, ept_code AS "eptCode", ept_name AS "eptName", active
+         FROM communes
+        WHERE ($1::text IS NULL OR ept_code = $1)
+          AND ($2::boolean IS NULL OR active = $2)
+          AND ($3::text IS NULL OR insee_code > $3)
+        ORDER BY insee_code
+        LIMIT $4`,
+      [filter.eptCode ?? null, filter.active ?? null, filter.afterInseeCode ?? null, filter.limit],
+    );
   }
 }

@@ -3,7 +3,6 @@ import { decodeCursor, Page, toPage } from '../../common/pagination/pagination';
 import { CommunesRepository } from './communes.repository';
 import { CommuneDto } from './dto/commune.dto';
 import { ListCommunesQueryDto } from './dto/list-communes-query.dto';
-import { Commune } from './entities/commune.entity';
 
 @Injectable()
 export class CommunesService {
@@ -17,16 +16,6 @@ export class CommunesService {
       afterInseeCode: after,
       limit: query.limit + 1,
     });
-    return toPage(rows, query.limit, (c) => [c.inseeCode], toCommuneDto);
+    return toPage(rows, query.limit, (c) => [c.inseeCode], (c) => c);
   }
-
-  /** The codes among `codes` that are not communes of the département. */
-  async unknownCodes(codes: string[]): Promise<string[]> {
-    const found = new Set((await this.communes.findByCodes(codes)).map((c) => c.inseeCode));
-    return codes.filter((c) => !found.has(c));
-  }
-}
-
-export function toCommuneDto(c: Commune): CommuneDto {
-  return { inseeCode: c.inseeCode, name: c.name, eptCode: c.eptCode, eptName: c.eptName, active: c.active };
 }

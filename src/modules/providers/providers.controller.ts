@@ -1,5 +1,6 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Patch, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { IdParam } from '../../common/http/id-param';
 import { Access } from '../../common/auth/access.decorator';
 import { Role, Scope, STAFF_ROLES } from '../../common/auth/roles';
 import { Actor, CurrentActor } from '../../common/context/actor';
@@ -33,7 +34,7 @@ export class ProvidersController {
   @Access({ roles: STAFF_ROLES, scopes: [Scope.ReferenceRead, Scope.ProgrammesRead] })
   @ApiOperation({ operationId: 'getProvider', summary: 'One provider.' })
   @ApiOkResponse({ type: ProviderDto })
-  get(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string): Promise<ProviderDto> {
+  get(@CurrentActor() actor: Actor, @IdParam() id: string): Promise<ProviderDto> {
     return this.providers.get(actor.principal, id);
   }
 
@@ -41,7 +42,7 @@ export class ProvidersController {
   @Access({ roles: [Role.Admin] })
   @ApiOperation({ operationId: 'updateProvider', summary: 'Change a provider.' })
   @ApiOkResponse({ type: ProviderDto })
-  update(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string, @Body() body: UpdateProviderDto): Promise<ProviderDto> {
+  update(@CurrentActor() actor: Actor, @IdParam() id: string, @Body() body: UpdateProviderDto): Promise<ProviderDto> {
     return this.providers.update(actor, id, body);
   }
 }

@@ -1,8 +1,10 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { IdParam } from '../../common/http/id-param';
 import { Access } from '../../common/auth/access.decorator';
 import { Role } from '../../common/auth/roles';
 import { Actor, CurrentActor } from '../../common/context/actor';
+import { AuditRead } from '../audit/audit-read.interceptor';
 import { ApiPageResponse } from '../../common/pagination/page.dto';
 import { Page } from '../../common/pagination/pagination';
 import { CreateUserDto, ListUsersQueryDto, UpdateUserDto, UserDto } from './dto/user.dto';
@@ -31,9 +33,10 @@ export class UsersController {
 
   @Get(':id')
   @Access({ roles: [Role.Admin, Role.AgencyManager] })
+  @AuditRead('user')
   @ApiOperation({ operationId: 'getUser', summary: 'One staff account.' })
   @ApiOkResponse({ type: UserDto })
-  get(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string): Promise<UserDto> {
+  get(@CurrentActor() actor: Actor, @IdParam() id: string): Promise<UserDto> {
     return this.users.get(actor.principal, id);
   }
 
@@ -41,15 +44,16 @@ export class UsersController {
   @Access({ roles: [Role.Admin, Role.AgencyManager] })
   @ApiOperation({ operationId: 'updateUser', summary: 'Change an account; `active: false` deactivates it and ends its sessions.' })
   @ApiOkResponse({ type: UserDto })
-  update(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string, @Body() body: UpdateUserDto): Promise<UserDto> {
+  update(@CurrentActor() actor: Actor, @IdParam() id: string, @Body() body: UpdateUserDto): Promise<UserDto> {
     return this.users.update(actor, id, body);
   }
 
   @Post(':id/deactivate')
+  @HttpCode(200)
   @Access({ roles: [Role.Admin, Role.AgencyManager] })
   @ApiOperation({ operationId: 'deactivateUser', summary: 'Deactivate an account and revoke its refresh tokens.' })
   @ApiOkResponse({ type: UserDto })
-  deactivate(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string): Promise<UserDto> {
+  deactivate(@CurrentActor() actor: Actor, @IdParam() id: string): Promise<UserDto> {
     return this.users.update(actor, id, { active: false });
   }
 }

@@ -91,7 +91,9 @@ export class UsersService implements OnApplicationBootstrap {
     if (principal.role === Role.AgencyManager && (input.role !== undefined && input.role !== Role.Advisor || (input.agencyId && input.agencyId !== principal.agencyId) || input.providerId)) {
       throw managerMayOnlyManageAdvisors();
     }
-    const passwordHash = input.password !== undefined ? await this.checkedHash(id, input.password) : undefined;
+    // Out of scope is not found, before anything about the password is said.
+    const target = await this.findInScope(principal, id);
+    const passwordHash = input.password !== undefined ? await this.checkedHash(target, input.password) : undefined;
     return this.dataSource.transaction(async (manager) => {
       const user = await this.findInScope(principal, id, manager, true);
       const { password: _password, ...fields } = input;
@@ -181,9 +183,8 @@ export class UsersService implements OnApplicationBootstrap {
     return user;
   }
 
-  private async checkedHash(id: string, password: string): Promise<string> {
-    const user = await this.findById(id);
-    const weakness = passwordWeakness(password, user ? [user.email, user.firstName, user.lastName] : []);
+  private async checkedHash(user: User, password: string): Promise<string> {
+    const weakness = passwordWeakness(password, [user.email, user.firstName, user.lastName]);
     if (weakness) throw weakPassword(weakness);
     return hashPassword(password);
   }

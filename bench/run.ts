@@ -1,0 +1,130 @@
+/**
+ * `npm run bench`: the API against a plain Fastify + pg baseline, on one
+ * throwaway PostgreSQL; then cold and warm starts. See docs/BENCHMARKS.md.
+ */
+import 'reflect-metadata';
+import { tmpdir } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { isDeepStrictEqual } from 'node:util';
+import { freePort } from '../src/database/embedded-postgres';
+import { runAllTeardowns, takeOverSignals } from './lib/cleanup';
+import { startBenchDatabase } from './lib/database';
+import { POOL_SIZE, serverEnv } from './lib/env';
+import { httpRequest } from './lib/http';
+import { LoadResult, LoadSettings, loadSettingsFromEnv, measure } from './lib/load';
+import { APP_SCRIPT, BASELINE_SCRIPT, RESULTS_FILE } from './lib/paths';
+import { residentMemoryMb, Server, signalAllServers, startServer, waitReady } from './lib/processes';
+import { BenchResults, evaluateGoals, formatResults, machine, ScenarioResult, writeResults } from './lib/report';
+import { Scenario, SCENARIOS } from './lib/scenarios';
+import { measureStartup } from './lib/startup';
+
+type TargetName = 'baseline' | 'app';
+const round1 = (n: number) => Math.round(n * 10) / 10;
+type Servers = Record<TargetName, Server>;
+
+/** Measured in this order for every scenario. */
+const ORDER: TargetName[] = ['baseline', 'app'];
+
+async function launch(name: TargetName, script: string, databaseUrl: string): Promise<Server> {
+  const port = await freePort();
+  const server = startServer(name, script, serverEnv({ port, databaseUrl, dataDir: tmpdir(), withAdmin: name === 'app' }), port);
+  await waitReady(server);
+  return server;
+}
+
+/** The body parsed when it is JSON, for a comparison that ignores key order. */
+async function fetchOnce(url: string, headers: Record<string, string>): Promise<{ status: number; body: unknown }> {
+  const { status, body } = await httpRequest(url, { headers });
+  try {
+    return { status, body: JSON.parse(body) as unknown };
+  } catch {
+    return { status, body };
+  }
+}
+
+async function runScenario(scenario: Scenario, servers: Servers, databaseUrl: string, settings: LoadSettings): Promise<ScenarioResult> {
+  const prepared = await scenario.prepare?.({ appUrl: servers.app.baseUrl, databaseUrl });
+  const headers = { ...scenario.headers, ...prepared };
+  const results = {} as Record<TargetName, LoadResult>;
+  const firstResponses: unknown[] = [];
+  for (const name of ORDER) {
+    const server = servers[name];
+    const url = `${server.baseUrl}${scenario.path}`;
+    firstResponses.push(await fetchOnce(url, headers));
+    console.log(`${scenario.name}: ${name}, ${settings.warmupS} s warm-up + ${settings.durationS} s…`);
+    results[name] = await measure(url, headers, settings);
+    if (!server.alive()) throw new Error(`${name} died during the load:\n${server.output()}`);
+  }
+  const { baseline, app } = results;
+  return {
+    name: scenario.name,
+    path: scenario.path,
+    sameResponse: firstResponses.every((r) => isDeepStrictEqual(r, firstResponses[0])),
+    baseline,
+    app,
+    ratio: Math.round((app.requestsPerSec / baseline.requestsPerSec) * 1000) / 1000,
+    goal: scenario.goal,
+  };
+}
+
+let interrupted = false;
+
+async function main(): Promise<void> {
+  const host = machine();
+  const settings = loadSettingsFromEnv();
+  console.log('starting PostgreSQL, the baseline and the app…');
+  const database = await startBenchDatabase();
+  takeOverSignals(onSignal); // again: loading embedded-postgres added its own exit hook
+
+  const servers: Servers = {
+    baseline: await launch('baseline', BASELINE_SCRIPT, database.url),
+    app: await launch('app', APP_SCRIPT, database.url),
+  };
+  const scenarios: ScenarioResult[] = [];
+  for (const scenario of SCENARIOS) scenarios.push(await runScenario(scenario, servers, database.url, settings));
+
+  await sleep(2000); // the last responses flushed: idle
+  const appIdleRssMb = round1(await residentMemoryMb(servers.app.pid));
+  const baselineIdleRssMb = round1(await residentMemoryMb(servers.baseline.pid));
+  await servers.app.stop();
+  await servers.baseline.stop();
+  await database.stop();
+
+  console.log('cold and warm start of the app on its own embedded PostgreSQL…');
+  const startup = await measureStartup();
+
+  const results: BenchResults = {
+    date: new Date().toISOString(),
+    machine: host,
+    settings: { ...settings, poolSize: POOL_SIZE },
+    scenarios,
+    memory: { appIdleRssMb, baselineIdleRssMb },
+    startup,
+    goals: evaluateGoals(scenarios, startup, settings),
+  };
+  await writeResults(RESULTS_FILE, results);
+  console.log(`\n${formatResults(results)}\n\nwritten to ${RESULTS_FILE}`);
+}
+
+/** Ctrl-C: every server gets SIGTERM at once, then everything is stopped in order. */
+function onSignal(signal: NodeJS.Signals): void {
+  interrupted = true;
+  console.error(`${signal}: stopping the servers`);
+  signalAllServers();
+  setTimeout(() => process.exit(130), 60_000).unref();
+  void runAllTeardowns().finally(() => process.exit(130));
+}
+
+takeOverSignals(onSignal);
+
+void main()
+  .catch((error: unknown) => {
+    if (interrupted) return;
+    console.error(`benchmark failed: ${error instanceof Error ? error.stack : String(error)}`);
+    process.exitCode = 1;
+  })
+  .finally(async () => {
+    await runAllTeardowns();
+    // Explicitly: embedded-postgres's exit hook would otherwise exit with 0 on 'beforeExit'.
+    process.exit();
+  });

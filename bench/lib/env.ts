@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { EnvironmentVariables } from '../../src/config/env.validation';
 import { BENCH_ADMIN } from './auth';
 import { randomSecret } from './secrets';
@@ -8,6 +9,8 @@ export const POOL_SIZE = new EnvironmentVariables().DB_POOL_SIZE;
 /** One pair per run: the baseline verifies the tokens the app signs. */
 const JWT_ACCESS_SECRET = randomSecret();
 const JWT_REFRESH_SECRET = randomSecret();
+const NIR_ENCRYPTION_KEY = randomBytes(32).toString('base64');
+const NIR_HASH_KEY = randomBytes(32).toString('base64');
 
 export interface ServerEnvOptions {
   port: number;
@@ -18,7 +21,7 @@ export interface ServerEnvOptions {
   withAdmin?: boolean;
 }
 
-const SET_BY_US = ['NODE_ENV', 'DATABASE_URL', 'DB_MIGRATE_ON_START', 'EMBEDDED_PG_PORT', 'JWT_ACCESS_SECRET', 'JWT_REFRESH_SECRET', 'ADMIN_EMAIL', 'ADMIN_PASSWORD'];
+const SET_BY_US = ['NODE_ENV', 'DATABASE_URL', 'DB_MIGRATE_ON_START', 'EMBEDDED_PG_PORT', 'JWT_ACCESS_SECRET', 'JWT_REFRESH_SECRET', 'NIR_ENCRYPTION_KEY', 'NIR_HASH_KEY', 'ADMIN_EMAIL', 'ADMIN_PASSWORD'];
 
 /** The environment of a server under test: quiet logs, loopback only, the app's default pool size. */
 export function serverEnv(options: ServerEnvOptions): NodeJS.ProcessEnv {
@@ -33,7 +36,7 @@ export function serverEnv(options: ServerEnvOptions): NodeJS.ProcessEnv {
   for (const name of SET_BY_US) delete env[name];
   if (options.databaseUrl) {
     // As deployed: production mode and what it requires; the schema is migrated beforehand.
-    Object.assign(env, { NODE_ENV: 'production', DATABASE_URL: options.databaseUrl, DB_MIGRATE_ON_START: 'false', JWT_ACCESS_SECRET, JWT_REFRESH_SECRET });
+    Object.assign(env, { NODE_ENV: 'production', DATABASE_URL: options.databaseUrl, DB_MIGRATE_ON_START: 'false', JWT_ACCESS_SECRET, JWT_REFRESH_SECRET, NIR_ENCRYPTION_KEY, NIR_HASH_KEY });
   } else {
     // Production requires DATABASE_URL: the zero-configuration start is development mode, which
     // initialises and migrates its embedded cluster and keeps generated secrets in DATA_DIR.

@@ -75,3 +75,18 @@ export const auditConfig = registerAs('audit', () => ({ retentionMonths: env().A
 export type AppConfig = ReturnType<typeof appConfig>;
 export type DatabaseConfig = ReturnType<typeof databaseConfig>;
 export type AuthConfig = ReturnType<typeof authConfig>;
+
+export const beneficiariesConfig = registerAs('beneficiaries', () => {
+  const e = env();
+  const dev = e.NIR_ENCRYPTION_KEY && e.NIR_HASH_KEY ? undefined : loadOrCreateDevSecrets(e.DATA_DIR);
+  return {
+    nirEncryptionKey: Buffer.from(e.NIR_ENCRYPTION_KEY ?? dev!.nirEncryptionKey, 'base64'),
+    nirHashKey: Buffer.from(e.NIR_HASH_KEY ?? dev!.nirHashKey, 'base64'),
+    deadlines: {
+      orientationDays: e.DEADLINE_ORIENTATION_DAYS,
+      contractDays: e.DEADLINE_CONTRACT_DAYS,
+      socialReviewMonths: e.SOCIAL_REVIEW_MONTHS,
+    },
+    autoAssignAdvisor: e.AUTO_ASSIGN_ADVISOR,
+  };
+});

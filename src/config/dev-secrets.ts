@@ -6,6 +6,8 @@ export interface DevSecrets {
   jwtAccessSecret: string;
   jwtRefreshSecret: string;
   embeddedPostgresPassword: string;
+  nirEncryptionKey: string;
+  nirHashKey: string;
 }
 
 /**
@@ -24,6 +26,8 @@ export function loadOrCreateDevSecrets(dataDir: string): DevSecrets {
     jwtAccessSecret: stored.jwtAccessSecret ?? randomBytes(48).toString('base64url'),
     jwtRefreshSecret: stored.jwtRefreshSecret ?? randomBytes(48).toString('base64url'),
     embeddedPostgresPassword: stored.embeddedPostgresPassword ?? randomBytes(24).toString('base64url'),
+    nirEncryptionKey: stored.nirEncryptionKey ?? randomBytes(32).toString('base64'),
+    nirHashKey: stored.nirHashKey ?? randomBytes(32).toString('base64'),
   };
   if ((Object.keys(secrets) as (keyof DevSecrets)[]).some((key) => stored[key] === undefined)) {
     mkdirSync(dataDir, { recursive: true });

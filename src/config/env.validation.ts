@@ -94,6 +94,41 @@ export class EnvironmentVariables {
   @MinLength(32, { message: 'JWT_REFRESH_SECRET must be at least 32 characters' })
   JWT_REFRESH_SECRET?: string;
 
+  /** AES-256-GCM key of the NIR, 32 bytes in base64. Required in production; never change it without re-encrypting. */
+  @Transform(emptyToUndefined)
+  @ValidateIf((env: EnvironmentVariables) => env.NODE_ENV === 'production' || env.NIR_ENCRYPTION_KEY !== undefined)
+  @Matches(/^[A-Za-z0-9+/_-]{43}=?$/, { message: 'NIR_ENCRYPTION_KEY must be 32 bytes in base64 (required in production)' })
+  NIR_ENCRYPTION_KEY?: string;
+
+  /** HMAC key of the NIR's matching hash, 32 bytes in base64. Required in production. */
+  @Transform(emptyToUndefined)
+  @ValidateIf((env: EnvironmentVariables) => env.NODE_ENV === 'production' || env.NIR_HASH_KEY !== undefined)
+  @Matches(/^[A-Za-z0-9+/_-]{43}=?$/, { message: 'NIR_HASH_KEY must be 32 bytes in base64 (required in production)' })
+  NIR_HASH_KEY?: string;
+
+  /** Days from the opening of rights to the orientation decision (décret of 30 Dec 2024: 6 weeks). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  DEADLINE_ORIENTATION_DAYS = 42;
+
+  /** Days from the orientation to the signature of the contrat d'engagement. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  DEADLINE_CONTRACT_DAYS = 30;
+
+  /** Months before a person on the social path is reviewed. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  SOCIAL_REVIEW_MONTHS = 6;
+
+  /** Assign new beneficiaries to the least-loaded advisor of their agency with free capacity. */
+  @Transform(toBoolean)
+  @IsBoolean()
+  AUTO_ASSIGN_ADVISOR = false;
+
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
 

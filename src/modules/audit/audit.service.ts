@@ -101,6 +101,17 @@ export class AuditService implements OnApplicationBootstrap {
     return toPage(rows, query.limit, (e) => [e.occurredAt, e.id], (e) => e);
   }
 
+  /** Every event about one resource, oldest first (data-subject export). */
+  forResource(resourceType: string, resourceId: string): Promise<AuditEventDto[]> {
+    return this.sql.rows<AuditEventDto>(
+      `SELECT id, to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "occurredAt",
+              actor_type AS "actorType", actor_id AS "actorId", actor_role AS "actorRole", action,
+              resource_type AS "resourceType", resource_id AS "resourceId", request_id AS "requestId", host(ip) AS ip, details
+         FROM audit_events WHERE resource_type = $1 AND resource_id = $2 ORDER BY occurred_at, id`,
+      [resourceType, resourceId],
+    );
+  }
+
   /** Deletes events older than the retention period; the only deletion the append-only trigger lets through. */
   async purge(now = new Date()): Promise<number> {
     return this.dataSource.transaction(async (manager) => {

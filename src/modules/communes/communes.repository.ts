@@ -26,4 +26,9 @@ export class CommunesRepository {
       [filter.eptCode ?? null, filter.active ?? null, filter.afterInseeCode ?? null, filter.limit],
     );
   }
+
+  async isActive(inseeCode: string): Promise<boolean> {
+    const rows = await this.sql.rows(`SELECT 1 FROM communes WHERE insee_code = $1 AND active`, [inseeCode]);
+    return rows.length === 1;
+  }
 }

@@ -18,4 +18,8 @@ export class CommunesService {
     });
     return toPage(rows, query.limit, (c) => [c.inseeCode], (c) => c);
   }
+
+  async isActive(inseeCode: string): Promise<boolean> {
+    return this.communes.isActive(inseeCode);
+  }
 }

@@ -1,0 +1,59 @@
+import { Injectable } from '@nestjs/common';
+import { Principal } from '../../common/auth/principal';
+import { decodeCursor } from '../../common/pagination/pagination';
+import { Sql } from '../../database/sql';
+import { CaseAccessService } from './case-access.service';
+import { BeneficiarySummaryDto, ListBeneficiariesQueryDto } from './dto/beneficiary.dto';
+
+export type SummaryRow = BeneficiarySummaryDto & { sortKey: string };
+
+/** The list of cases: one parameterised query, scope first, keyset on (sort_key, id). */
+@Injectable()
+export class BeneficiariesRepository {
+  constructor(
+    private readonly sql: Sql,
+    private readonly access: CaseAccessService,
+  ) {}
+
+  list(principal: Principal, query: ListBeneficiariesQueryDto): Promise<SummaryRow[]> {
+    const params: unknown[] = [];
+    const where = [this.access.scopeCondition(principal, params)];
+    const add = (condition: (p: string) => string, value: unknown) => {
+      params.push(value);
+      where.push(condition(`$${params.length}`));
+    };
+    if (query.agencyId) add((p) => `b.agency_id = ${p}`, query.agencyId);
+    if (query.advisorId) add((p) => `b.advisor_id = ${p}`, query.advisorId);
+    if (query.status) add((p) => `b.status = ${p}`, query.status);
+    if (query.orientationPath) add((p) => `b.orientation_path = ${p}`, query.orientationPath);
+    if (query.communeCode) add((p) => `b.commune_code = ${p}`, query.communeCode);
+    if (query.overdue === true) where.push('b.next_due_on < current_date');
+    if (query.overdue === false) where.push('(b.next_due_on IS NULL OR b.next_due_on >= current_date)');
+    if (query.q) {
+      if (/^\d{1,7}$/.test(query.q)) {
+        add((p) => `b.caf_number = lpad(${p}, 7, '0')`, query.q);
+      } else {
+        const pattern = `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+        add((p) => `f_unaccent(lower(b.last_name || ' ' || b.first_name || ' ' || coalesce(b.birth_name, ''))) LIKE f_unaccent(lower(${p}))`, pattern);
+      }
+    }
+    if (query.cursor) {
+      const [sortKey, id] = decodeCursor(query.cursor, ['string', 'string']);
+      params.push(sortKey, id);
+      where.push(`(b.sort_key, b.id) > ($${params.length - 1}, $${params.length}::uuid)`);
+    }
+    params.push(query.limit + 1);
+    return this.sql.rows<SummaryRow>(
+      `SELECT b.id, b.caf_number AS "cafNumber", b.first_name AS "firstName", b.last_name AS "lastName",
+              to_char(b.birth_date, 'YYYY-MM-DD') AS "birthDate", b.commune_code AS "communeCode", b.status,
+              b.agency_id AS "agencyId", b.advisor_id AS "advisorId", b.orientation_path AS "orientationPath",
+              to_char(b.next_due_on, 'YYYY-MM-DD') AS "nextDueOn", COALESCE(b.next_due_on < current_date, false) AS overdue,
+              b.sort_key AS "sortKey"
+         FROM beneficiaries b
+        WHERE ${where.join(' AND ')}
+        ORDER BY b.sort_key, b.id
+        LIMIT $${params.length}`,
+      params,
+    );
+  }
+}

@@ -1,0 +1,131 @@
+import { Body, Controller, Get, HttpCode, Patch, Post } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Access } from '../../common/auth/access.decorator';
+import { Role, Scope } from '../../common/auth/roles';
+import { Actor, CurrentActor } from '../../common/context/actor';
+import { IdParam } from '../../common/http/id-param';
+import { BeneficiariesService } from './beneficiaries.service';
+import { ContractsService } from './contracts.service';
+import { BeneficiaryDto } from './dto/beneficiary.dto';
+import { OrientationDto, OrientationInputDto, ReorientationDecisionDto, ReorientationRequestDto, ReorientationRequestInputDto } from './dto/case-actions.dto';
+import { ContractDto, CreateContractDto, SignContractDto, UpdateContractDto } from './dto/contract.dto';
+import { OrientationsService } from './orientations.service';
+
+const STAFF = [Role.Admin, Role.AgencyManager, Role.Advisor];
+const MANAGERS = [Role.Admin, Role.AgencyManager];
+
+@ApiTags('orientation')
+@Controller('beneficiaries/:id')
+export class OrientationsController {
+  constructor(
+    private readonly orientations: OrientationsService,
+    private readonly beneficiaries: BeneficiariesService,
+  ) {}
+
+  @Post('orientation')
+  @HttpCode(200)
+  @Access({ roles: MANAGERS, scopes: [Scope.BeneficiariesWrite] })
+  @ApiOperation({ operationId: 'orientBeneficiary', summary: 'Decide the orientation (path and referent body); it ends the previous one.' })
+  @ApiOkResponse({ type: BeneficiaryDto })
+  async orient(@CurrentActor() actor: Actor, @IdParam() id: string, @Body() body: OrientationInputDto): Promise<BeneficiaryDto> {
+    return this.beneficiaries.toDto(actor.principal, await this.orientations.orient(actor, id, body));
+  }
+
+  @Get('orientations')
+  @Access({ roles: STAFF, scopes: [Scope.BeneficiariesRead] })
+  @ApiOperation({ operationId: 'listOrientations', summary: 'The orientation history, newest first.' })
+  @ApiOkResponse({ type: [OrientationDto] })
+  history(@CurrentActor() actor: Actor, @IdParam() id: string): Promise<OrientationDto[]> {
+    return this.orientations.history(actor.principal, id);
+  }
+
+  @Post('reorientation-requests')
+  @Access({ roles: STAFF })
+  @ApiOperation({ operationId: 'requestReorientation', summary: 'Ask for a new orientation, with the reason.' })
+  @ApiCreatedResponse({ type: ReorientationRequestDto })
+  request(@CurrentActor() actor: Actor, @IdParam() id: string, @Body() body: ReorientationRequestInputDto): Promise<ReorientationRequestDto> {
+    return this.orientations.request(actor, id, body);
+  }
+
+  @Get('reorientation-requests')
+  @Access({ roles: STAFF })
+  @ApiOperation({ operationId: 'listReorientationRequests', summary: 'The reorientation requests of the case, newest first.' })
+  @ApiOkResponse({ type: [ReorientationRequestDto] })
+  requests(@CurrentActor() actor: Actor, @IdParam() id: string): Promise<ReorientationRequestDto[]> {
+    return this.orientations.requests(actor.principal, id);
+  }
+
+  @Post('reorientation-requests/:requestId/accept')
+  @HttpCode(200)
+  @Access({ roles: MANAGERS })
+  @ApiOperation({ operationId: 'acceptReorientation', summary: 'Accept: the requested orientation is decided today.' })
+  @ApiOkResponse({ type: ReorientationRequestDto })
+  accept(@CurrentActor() actor: Actor, @IdParam() id: string, @IdParam('requestId') requestId: string, @Body() body: ReorientationDecisionDto): Promise<ReorientationRequestDto> {
+    return this.orientations.decideRequest(actor, id, requestId, true, body.reason);
+  }
+
+  @Post('reorientation-requests/:requestId/deny')
+  @HttpCode(200)
+  @Access({ roles: MANAGERS })
+  @ApiOperation({ operationId: 'denyReorientation', summary: 'Deny, with the reason told to the referent.' })
+  @ApiOkResponse({ type: ReorientationRequestDto })
+  deny(@CurrentActor() actor: Actor, @IdParam() id: string, @IdParam('requestId') requestId: string, @Body() body: ReorientationDecisionDto): Promise<ReorientationRequestDto> {
+    return this.orientations.decideRequest(actor, id, requestId, false, body.reason);
+  }
+}
+
+@ApiTags('contracts')
+@Controller('beneficiaries/:id/contracts')
+export class ContractsController {
+  constructor(private readonly contracts: ContractsService) {}
+
+  @Post()
+  @Access({ roles: STAFF, scopes: [Scope.BeneficiariesWrite] })
+  @ApiOperation({ operationId: 'createContract', summary: "Draft a contrat d'engagement (15 h a week unless justified)." })
+  @ApiCreatedResponse({ type: ContractDto })
+  create(@CurrentActor() actor: Actor, @IdParam() id: string, @Body() body: CreateContractDto): Promise<ContractDto> {
+    return this.contracts.create(actor, id, body);
+  }
+
+  @Get()
+  @Access({ roles: STAFF, scopes: [Scope.BeneficiariesRead] })
+  @ApiOperation({ operationId: 'listContracts', summary: 'The contracts of the case, newest first.' })
+  @ApiOkResponse({ type: [ContractDto] })
+  list(@CurrentActor() actor: Actor, @IdParam() id: string): Promise<ContractDto[]> {
+    return this.contracts.list(actor.principal, id);
+  }
+
+  @Get(':contractId')
+  @Access({ roles: STAFF, scopes: [Scope.BeneficiariesRead] })
+  @ApiOperation({ operationId: 'getContract', summary: 'One contract.' })
+  @ApiOkResponse({ type: ContractDto })
+  get(@CurrentActor() actor: Actor, @IdParam() id: string, @IdParam('contractId') contractId: string): Promise<ContractDto> {
+    return this.contracts.get(actor.principal, id, contractId);
+  }
+
+  @Patch(':contractId')
+  @Access({ roles: STAFF, scopes: [Scope.BeneficiariesWrite] })
+  @ApiOperation({ operationId: 'updateContract', summary: 'Change a draft contract.' })
+  @ApiOkResponse({ type: ContractDto })
+  update(@CurrentActor() actor: Actor, @IdParam() id: string, @IdParam('contractId') contractId: string, @Body() body: UpdateContractDto): Promise<ContractDto> {
+    return this.contracts.update(actor, id, contractId, body);
+  }
+
+  @Post(':contractId/sign')
+  @HttpCode(200)
+  @Access({ roles: STAFF, scopes: [Scope.BeneficiariesWrite] })
+  @ApiOperation({ operationId: 'signContract', summary: 'Record the signature: the case enters its pathway.' })
+  @ApiOkResponse({ type: ContractDto })
+  sign(@CurrentActor() actor: Actor, @IdParam() id: string, @IdParam('contractId') contractId: string, @Body() body: SignContractDto): Promise<ContractDto> {
+    return this.contracts.sign(actor, id, contractId, body.signedOn);
+  }
+
+  @Post(':contractId/end')
+  @HttpCode(200)
+  @Access({ roles: STAFF, scopes: [Scope.BeneficiariesWrite] })
+  @ApiOperation({ operationId: 'endContract', summary: 'End a signed contract (a new one is then due).' })
+  @ApiOkResponse({ type: ContractDto })
+  end(@CurrentActor() actor: Actor, @IdParam() id: string, @IdParam('contractId') contractId: string, @Body() body: SignContractDto): Promise<ContractDto> {
+    return this.contracts.end(actor, id, contractId, body.signedOn);
+  }
+}

@@ -1,0 +1,61 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import { EntityManager } from 'typeorm';
+import { Actor } from '../../common/context/actor';
+import { beneficiariesConfig } from '../../config/configuration';
+import { OutboxService } from '../outbox/outbox.service';
+import { TimelineService } from '../timeline/timeline.service';
+import { computeDeadlines, deriveStatus, sortKeyOf } from './case-rules';
+import { Beneficiary } from './entities/beneficiary.entity';
+
+/**
+ * Keeps the derived state of a case true after every change: status, due dates,
+ * sort key; records the status change in the timeline. Every writer of a case
+ * calls `save` in its transaction.
+ */
+@Injectable()
+export class CaseFileService {
+  constructor(
+    private readonly timeline: TimelineService,
+    private readonly outbox: OutboxService,
+    @Inject(beneficiariesConfig.KEY) private readonly config: ConfigType<typeof beneficiariesConfig>,
+  ) {}
+
+  async save(manager: EntityManager, actor: Actor | null, b: Beneficiary, previousStatus: string | null): Promise<Beneficiary> {
+    const facts = {
+      exited: b.exitedOn !== null,
+      rightsOpenedOn: b.rightsOpenedOn,
+      orientedOn: b.orientedOn,
+      orientationPath: b.orientationPath,
+      contractSignedOn: b.contractSignedOn,
+    };
+    b.status = deriveStatus(facts);
+    Object.assign(b, computeDeadlines(facts, this.config.deadlines));
+    b.sortKey = sortKeyOf(b.lastName, b.firstName);
+    b.lastContactAt = new Date();
+    const saved = await manager.save(b);
+    if (previousStatus !== null && previousStatus !== saved.status) {
+      await this.timeline.record(manager, {
+        beneficiaryId: saved.id,
+        type: 'status.changed',
+        summary: `Status ${previousStatus} → ${saved.status}`,
+        data: { from: previousStatus, to: saved.status },
+        actorId: actor?.principal.id ?? null,
+      });
+    }
+    return saved;
+  }
+
+  /** A timeline line and, when `eventType` is given, a domain event for the webhooks, in the same transaction. */
+  async event(
+    manager: EntityManager,
+    actor: Actor | null,
+    b: Pick<Beneficiary, 'id'>,
+    entry: { type: string; summary: string; data?: Record<string, string | number | boolean | null>; eventType?: string },
+  ): Promise<void> {
+    await this.timeline.record(manager, { beneficiaryId: b.id, type: entry.type, summary: entry.summary, data: entry.data, actorId: actor?.principal.id ?? null });
+    if (entry.eventType) {
+      await this.outbox.write(manager, { type: entry.eventType, resourceType: 'beneficiary', resourceId: b.id, data: entry.data });
+    }
+  }
+}

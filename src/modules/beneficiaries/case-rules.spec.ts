@@ -1,0 +1,55 @@
+import { CaseStatus, OrientationPath } from './beneficiary.enums';
+import { addDays, addMonths, CaseFacts, computeDeadlines, deriveStatus, sortKeyOf } from './case-rules';
+
+const settings = { orientationDays: 42, contractDays: 30, socialReviewMonths: 6 };
+const facts = (f: Partial<CaseFacts>): CaseFacts => ({
+  exited: false,
+  rightsOpenedOn: null,
+  orientedOn: null,
+  orientationPath: null,
+  contractSignedOn: null,
+  ...f,
+});
+
+describe('case rules', () => {
+  it('derives the status from the facts', () => {
+    expect(deriveStatus(facts({}))).toBe(CaseStatus.ToOrient);
+    expect(deriveStatus(facts({ orientedOn: '2026-01-10' }))).toBe(CaseStatus.Oriented);
+    expect(deriveStatus(facts({ orientedOn: '2026-01-10', contractSignedOn: '2026-02-01' }))).toBe(CaseStatus.InPathway);
+    expect(deriveStatus(facts({ orientedOn: '2026-01-10', exited: true }))).toBe(CaseStatus.Exited);
+  });
+
+  it('gives 42 days to orient from the opening of rights', () => {
+    expect(computeDeadlines(facts({ rightsOpenedOn: '2026-01-01' }), settings)).toEqual({
+      orientationDueOn: '2026-02-12',
+      contractDueOn: null,
+      reviewDueOn: null,
+      nextDueOn: '2026-02-12',
+    });
+  });
+
+  it('gives 30 days to sign after the orientation, and reviews the social path at 6 months', () => {
+    const d = computeDeadlines(facts({ rightsOpenedOn: '2026-01-01', orientedOn: '2026-01-20', orientationPath: OrientationPath.Social }), settings);
+    expect(d).toEqual({ orientationDueOn: null, contractDueOn: '2026-02-19', reviewDueOn: '2026-07-20', nextDueOn: '2026-02-19' });
+    const signed = computeDeadlines(
+      facts({ orientedOn: '2026-01-20', orientationPath: OrientationPath.Social, contractSignedOn: '2026-02-01' }),
+      settings,
+    );
+    expect(signed.nextDueOn).toBe('2026-07-20');
+  });
+
+  it('has nothing due once exited', () => {
+    expect(computeDeadlines(facts({ rightsOpenedOn: '2026-01-01', exited: true }), settings).nextDueOn).toBeNull();
+  });
+
+  it('does calendar arithmetic', () => {
+    expect(addDays('2024-02-28', 1)).toBe('2024-02-29');
+    expect(addMonths('2026-08-31', 6)).toBe('2027-02-28');
+    expect(addMonths('2026-01-15', 12)).toBe('2027-01-15');
+  });
+
+  it('sorts names without accents or case', () => {
+    expect(sortKeyOf('Élodie ', 'Zoé')).toBe('ELODIE ZOE');
+    expect(sortKeyOf("N'Diaye", 'Aïssatou')).toBe("N'DIAYE AISSATOU");
+  });
+});

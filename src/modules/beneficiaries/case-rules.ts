@@ -1,0 +1,76 @@
+import { CaseStatus, OrientationPath } from './beneficiary.enums';
+
+export interface DeadlineSettings {
+  orientationDays: number;
+  contractDays: number;
+  socialReviewMonths: number;
+}
+
+export interface CaseFacts {
+  exited: boolean;
+  rightsOpenedOn: string | null;
+  orientedOn: string | null;
+  orientationPath: OrientationPath | null;
+  contractSignedOn: string | null;
+}
+
+export interface Deadlines {
+  orientationDueOn: string | null;
+  contractDueOn: string | null;
+  reviewDueOn: string | null;
+  nextDueOn: string | null;
+}
+
+/** to_orient → oriented → in_pathway (a contract is signed) → exited. */
+export function deriveStatus(facts: CaseFacts): CaseStatus {
+  if (facts.exited) return CaseStatus.Exited;
+  if (facts.contractSignedOn) return CaseStatus.InPathway;
+  if (facts.orientedOn) return CaseStatus.Oriented;
+  return CaseStatus.ToOrient;
+}
+
+/**
+ * The pending due dates of a case (domain.md §3): orient within N days of the
+ * opening of rights; sign the contract within N days of the orientation; review
+ * a person on the social path after N months. Nothing is due once exited.
+ */
+export function computeDeadlines(facts: CaseFacts, settings: DeadlineSettings): Deadlines {
+  if (facts.exited) return { orientationDueOn: null, contractDueOn: null, reviewDueOn: null, nextDueOn: null };
+  const orientationDueOn = !facts.orientedOn && facts.rightsOpenedOn ? addDays(facts.rightsOpenedOn, settings.orientationDays) : null;
+  const contractDueOn = facts.orientedOn && !facts.contractSignedOn ? addDays(facts.orientedOn, settings.contractDays) : null;
+  const reviewDueOn =
+    facts.orientedOn && facts.orientationPath === OrientationPath.Social ? addMonths(facts.orientedOn, settings.socialReviewMonths) : null;
+  const pending = [orientationDueOn, contractDueOn, reviewDueOn].filter((d): d is string => d !== null).sort();
+  return { orientationDueOn, contractDueOn, reviewDueOn, nextDueOn: pending[0] ?? null };
+}
+
+/** Calendar arithmetic on ISO dates (YYYY-MM-DD), in UTC. */
+export function addDays(isoDate: string, days: number): string {
+  const d = new Date(`${isoDate}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}
+
+export function addMonths(isoDate: string, months: number): string {
+  const d = new Date(`${isoDate}T00:00:00Z`);
+  const day = d.getUTCDate();
+  d.setUTCDate(1);
+  d.setUTCMonth(d.getUTCMonth() + months);
+  const lastDay = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0)).getUTCDate();
+  d.setUTCDate(Math.min(day, lastDay));
+  return d.toISOString().slice(0, 10);
+}
+
+export function today(): string {
+  return new Date().toISOString().slice(0, 10);
+}
+
+/** The key lists are sorted on: names without accents, upper case. */
+export function sortKeyOf(lastName: string, firstName: string): string {
+  return `${lastName} ${firstName}`
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toUpperCase()
+    .replace(/\s+/g, ' ')
+    .trim();
+}

@@ -35,7 +35,8 @@ export function dataSourceOptions(settings: DataSourceSettings): DataSourceOptio
     extra: {
       max: settings.poolSize ?? 10,
       connectionTimeoutMillis: settings.connectTimeoutMs ?? 5000,
-      statement_timeout: settings.statementTimeoutMs ?? 15000,
+      // Sent as a startup option so that 0 (no timeout, for migrations) is sent too.
+      options: `-c statement_timeout=${settings.statementTimeoutMs ?? 15000}`,
       idle_in_transaction_session_timeout: 60000,
     },
   };

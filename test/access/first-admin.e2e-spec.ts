@@ -48,5 +48,13 @@ describe('first admin from ADMIN_EMAIL and ADMIN_PASSWORD', () => {
       .query({ role: 'admin' })
       .set('authorization', `Bearer ${login.body.accessToken}`);
     expect(admins.body.data.map((u: { email: string }) => u.email)).toEqual(['first.admin@dept93.example']);
+
+    // The only admin cannot be deactivated nor demoted: nothing could create another one.
+    const adminId = admins.body.data[0].id as string;
+    const auth = { authorization: `Bearer ${login.body.accessToken}` };
+    const deactivate = await http(app).post(`/api/v1/users/${adminId}/deactivate`).set(auth);
+    expect(deactivate.status).toBe(422);
+    expect(deactivate.body.code).toBe('LAST_ADMIN');
+    expect((await http(app).patch(`/api/v1/users/${adminId}`).set(auth).send({ role: 'analyst' })).body.code).toBe('LAST_ADMIN');
   });
 });

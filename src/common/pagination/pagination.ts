@@ -28,7 +28,12 @@ const invalidCursor = () => new AppException(400, 'INVALID_CURSOR', 'The cursor 
  * Decodes a cursor made by `encodeCursor` for a list sorted on `kinds.length` keys.
  * Anything else (tampered, from another list, wrong types) is a 400.
  */
-export function decodeCursor(cursor: string, kinds: ('string' | 'number' | 'boolean' | 'nullable-string')[]): CursorValue[] {
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
+
+export type CursorKind = 'string' | 'number' | 'boolean' | 'nullable-string' | 'uuid' | 'timestamp';
+
+export function decodeCursor(cursor: string, kinds: CursorKind[]): CursorValue[] {
   let values: unknown;
   try {
     if (!/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalidCursor();
@@ -39,7 +44,14 @@ export function decodeCursor(cursor: string, kinds: ('string' | 'number' | 'bool
   if (!Array.isArray(values) || values.length !== kinds.length) throw invalidCursor();
   values.forEach((v, i) => {
     const kind = kinds[i];
-    const ok = kind === 'nullable-string' ? v === null || typeof v === 'string' : typeof v === kind;
+    const ok =
+      kind === 'nullable-string'
+        ? v === null || typeof v === 'string'
+        : kind === 'uuid'
+          ? typeof v === 'string' && UUID.test(v)
+          : kind === 'timestamp'
+            ? typeof v === 'string' && TIMESTAMP.test(v)
+            : typeof v === kind;
     if (!ok || (typeof v === 'number' && !Number.isFinite(v))) throw invalidCursor();
   });
   return values as CursorValue[];

@@ -6,6 +6,8 @@ import { Role } from '../../common/auth/roles';
 import { Actor, CurrentActor } from '../../common/context/actor';
 import { ApiPageResponse } from '../../common/pagination/page.dto';
 import { Page } from '../../common/pagination/pagination';
+import { PaginationQueryDto } from '../../common/pagination/pagination-query.dto';
+import { BeneficiarySummaryDto } from '../beneficiaries/dto/beneficiary.dto';
 import { AdvisorsService } from './advisors.service';
 import { AdvisorDto, ListAdvisorsQueryDto, UpdateAdvisorDto } from './dto/advisor.dto';
 
@@ -28,6 +30,14 @@ export class AdvisorsController {
   @ApiOkResponse({ type: AdvisorDto })
   get(@CurrentActor() actor: Actor, @IdParam() id: string): Promise<AdvisorDto> {
     return this.advisors.get(actor.principal, id);
+  }
+
+  @Get(':id/caseload')
+  @Access({ roles: [Role.Admin, Role.AgencyManager, Role.Advisor] })
+  @ApiOperation({ operationId: 'getAdvisorCaseload', summary: "The advisor's cases, by name." })
+  @ApiPageResponse(BeneficiarySummaryDto)
+  caseload(@CurrentActor() actor: Actor, @IdParam() id: string, @Query() query: PaginationQueryDto): Promise<Page<BeneficiarySummaryDto>> {
+    return this.advisors.caseload(actor.principal, id, query);
   }
 
   @Patch(':id')

@@ -61,7 +61,7 @@ export class AgenciesService {
   }
 
   async list(query: ListAgenciesQueryDto): Promise<Page<AgencyDto>> {
-    const after = query.cursor ? (decodeCursor(query.cursor, ['string', 'string']) as [string, string]) : undefined;
+    const after = query.cursor ? (decodeCursor(query.cursor, ['string', 'uuid']) as [string, string]) : undefined;
     const rows = await this.query({ active: query.active, communeCode: query.communeCode, after, limit: query.limit + 1 });
     return toPage(rows, query.limit, (a) => [a.code, a.id], (a) => a);
   }

@@ -71,7 +71,7 @@ export class ApiClientsService {
   async list(query: ListApiClientsQueryDto): Promise<Page<ApiClientDto>> {
     const qb = this.repo.createQueryBuilder('c').orderBy('c.name', 'ASC').addOrderBy('c.id', 'ASC').limit(query.limit + 1);
     if (query.cursor) {
-      const [name, id] = decodeCursor(query.cursor, ['string', 'string']);
+      const [name, id] = decodeCursor(query.cursor, ['string', 'uuid']);
       qb.andWhere('(c.name, c.id) > (:name, :id::uuid)', { name, id });
     }
     return toPage(await qb.getMany(), query.limit, (c) => [c.name, c.id], toApiClientDto);

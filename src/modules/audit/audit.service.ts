@@ -79,7 +79,7 @@ export class AuditService implements OnApplicationBootstrap {
 
   /** Newest first; the cursor keeps the microseconds of `occurred_at`, so no event of the same millisecond is skipped. */
   async list(query: ListAuditEventsQueryDto): Promise<Page<AuditEventDto>> {
-    const after = query.cursor ? (decodeCursor(query.cursor, ['string', 'string']) as [string, string]) : [null, null];
+    const after = query.cursor ? (decodeCursor(query.cursor, ['timestamp', 'uuid']) as [string, string]) : [null, null];
     const rows = await this.sql.rows<AuditEventDto>(
       `SELECT id,
               to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "occurredAt",

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Headers, HttpCode, Post, UseGuards } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { Access, Public } from '../../common/auth/access.decorator';
 import { STAFF_ROLES } from '../../common/auth/roles';
 import { Actor, CurrentActor, CurrentRequest, RequestMeta } from '../../common/context/actor';
@@ -19,6 +19,7 @@ export class AuthController {
   @UseGuards(AuthThrottlerGuard)
   @ApiOperation({ operationId: 'login', summary: 'Staff login: an access token (15 min) and a refresh token (30 days).' })
   @ApiOkResponse({ type: TokenPairDto })
+  @ApiUnauthorizedResponse({ description: 'INVALID_CREDENTIALS: unknown e-mail, wrong password or deactivated account.' })
   @ApiTooManyRequestsResponse({ description: 'Too many attempts from this address or for this account (see Retry-After).' })
   login(@Body() body: LoginDto, @CurrentRequest() meta: RequestMeta): Promise<TokenPairDto> {
     return this.auth.login(body.email, body.password, meta);
@@ -30,6 +31,8 @@ export class AuthController {
   @UseGuards(AuthThrottlerGuard)
   @ApiOperation({ operationId: 'refreshTokens', summary: 'Exchange a refresh token for a new pair; the old one stops working.' })
   @ApiOkResponse({ type: TokenPairDto })
+  @ApiUnauthorizedResponse({ description: 'INVALID_REFRESH_TOKEN: invalid, expired, already used (which revokes its family) or revoked.' })
+  @ApiTooManyRequestsResponse({ description: 'Too many attempts (see Retry-After).' })
   refresh(@Body() body: RefreshDto, @CurrentRequest() meta: RequestMeta): Promise<TokenPairDto> {
     return this.auth.refresh(body.refreshToken, meta);
   }
@@ -59,6 +62,8 @@ export class AuthController {
   @ApiConsumes('application/x-www-form-urlencoded', 'application/json')
   @ApiBody({ type: ClientCredentialsDto })
   @ApiOkResponse({ type: ClientTokenDto })
+  @ApiUnauthorizedResponse({ description: 'INVALID_CLIENT (`error: invalid_client`).' })
+  @ApiTooManyRequestsResponse({ description: 'Too many attempts for this client or address (see Retry-After).' })
   token(@Body() body: ClientCredentialsDto, @Headers('authorization') authorization: string | undefined, @CurrentRequest() meta: RequestMeta): Promise<ClientTokenDto> {
     return this.auth.clientCredentials(body, parseBasicAuth(authorization), meta);
   }

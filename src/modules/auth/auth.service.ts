@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { JwtService } from '@nestjs/jwt';
 import * as argon2 from 'argon2';
@@ -10,6 +10,7 @@ import { RequestMeta } from '../../common/context/actor';
 import { authConfig } from '../../config/configuration';
 import { ApiClientsService } from '../api-clients/api-clients.service';
 import { AuditService } from '../audit/audit.service';
+import { JobsService } from '../jobs/jobs.service';
 import { User } from '../users/entities/user.entity';
 import { SessionsService } from '../users/sessions.service';
 import { hashPassword, UsersService } from '../users/users.service';
@@ -28,7 +29,7 @@ const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 /** Login, refresh-token rotation with reuse detection, logout, and the OAuth2 client credentials grant. */
 @Injectable()
-export class AuthService {
+export class AuthService implements OnApplicationBootstrap {
   /** Verified against when the e-mail is unknown, so that both failures take the same time. */
   private readonly dummyHash = hashPassword(randomUUID());
 
@@ -39,8 +40,19 @@ export class AuthService {
     private readonly sessions: SessionsService,
     private readonly clients: ApiClientsService,
     private readonly audit: AuditService,
+    private readonly jobs: JobsService,
     @Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>,
   ) {}
+
+  /** Daily: forget expired rate-limit counters and refresh tokens expired for more than a day. */
+  async onApplicationBootstrap(): Promise<void> {
+    await this.jobs.schedule('auth.cleanup', '23 4 * * *', () => this.cleanup());
+  }
+
+  async cleanup(): Promise<void> {
+    await this.dataSource.query(`DELETE FROM rate_limits WHERE expires_at < now() AND (blocked_until IS NULL OR blocked_until < now())`);
+    await this.dataSource.query(`DELETE FROM refresh_tokens WHERE expires_at < now() - interval '1 day'`);
+  }
 
   async login(email: string, password: string, meta: RequestMeta): Promise<TokenPairDto> {
     const user = await this.users.findByEmail(email);

@@ -38,7 +38,7 @@ export class BeneficiariesRepository {
       }
     }
     if (query.cursor) {
-      const [sortKey, id] = decodeCursor(query.cursor, ['string', 'string']);
+      const [sortKey, id] = decodeCursor(query.cursor, ['string', 'uuid']);
       params.push(sortKey, id);
       where.push(`(b.sort_key, b.id) > ($${params.length - 1}, $${params.length}::uuid)`);
     }
@@ -55,5 +55,17 @@ export class BeneficiariesRepository {
         LIMIT $${params.length}`,
       params,
     );
+  }
+
+  /** Open cases and overdue cases per advisor. */
+  async caseloadCounts(advisorIds: string[]): Promise<Map<string, { caseloadSize: number; overdueCount: number }>> {
+    const rows = await this.sql.rows<{ advisorId: string; size: number; overdue: number }>(
+      `SELECT advisor_id AS "advisorId", count(*)::int AS size, count(*) FILTER (WHERE next_due_on < current_date)::int AS overdue
+         FROM beneficiaries
+        WHERE advisor_id = ANY($1::uuid[]) AND exited_on IS NULL
+        GROUP BY advisor_id`,
+      [advisorIds],
+    );
+    return new Map(rows.map((r) => [r.advisorId, { caseloadSize: r.size, overdueCount: r.overdue }]));
   }
 }

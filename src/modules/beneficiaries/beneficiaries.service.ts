@@ -101,6 +101,10 @@ export class BeneficiariesService {
     return toPage(rows, query.limit, (r) => [r.sortKey, r.id], ({ sortKey: _sortKey, ...summary }) => summary);
   }
 
+  caseloadCounts(advisorIds: string[]): Promise<Map<string, { caseloadSize: number; overdueCount: number }>> {
+    return this.repository.caseloadCounts(advisorIds);
+  }
+
   async update(actor: Actor, id: string, input: UpdateBeneficiaryDto, ifMatch: string | undefined): Promise<BeneficiaryDto> {
     if (input.communeCode !== undefined && !(await this.communes.isActive(input.communeCode))) throw unknownCommune();
     const b = await this.dataSource.transaction(async (manager) => {

@@ -54,7 +54,7 @@ export class ProvidersService {
     if (principal.role === Role.Provider) qb.andWhere('p.id = :own', { own: principal.providerId });
     if (query.communeCode) qb.andWhere('p.communeCode = :communeCode', { communeCode: query.communeCode });
     if (query.cursor) {
-      const [name, id] = decodeCursor(query.cursor, ['string', 'string']);
+      const [name, id] = decodeCursor(query.cursor, ['string', 'uuid']);
       qb.andWhere('(p.name, p.id) > (:name, :id::uuid)', { name, id });
     }
     return toPage(await qb.getMany(), query.limit, (p) => [p.name, p.id], toProviderDto);

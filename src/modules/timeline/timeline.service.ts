@@ -42,7 +42,7 @@ export class TimelineService {
 
   /** Newest first; the caller has checked that the case is visible. */
   async list(beneficiaryId: string, query: { limit: number; cursor?: string }): Promise<Page<TimelineItem>> {
-    const [at, id] = query.cursor ? (decodeCursor(query.cursor, ['string', 'string']) as [string, string]) : [null, null];
+    const [at, id] = query.cursor ? (decodeCursor(query.cursor, ['timestamp', 'uuid']) as [string, string]) : [null, null];
     const rows = await this.sql.rows<TimelineItem>(
       `SELECT id, to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "occurredAt",
               type, summary, data, actor_id AS "actorId"

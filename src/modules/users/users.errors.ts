@@ -9,3 +9,7 @@ export const invalidAttachment = (field: string, message: string) =>
   new AppException(422, 'INVALID_ATTACHMENT', message, [{ field, message }]);
 export const managerMayOnlyManageAdvisors = () =>
   new AppException(403, 'FORBIDDEN', 'An agency manager may only manage the advisors of their own agency.');
+export const ownAccountLimited = () =>
+  new AppException(403, 'FORBIDDEN', 'On your own account you may change only your names and your password.');
+export const lastAdmin = () =>
+  new AppException(422, 'LAST_ADMIN', 'This is the last active admin: create another admin first.');

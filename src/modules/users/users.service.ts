@@ -14,7 +14,7 @@ import { CreateUserDto, ListUsersQueryDto, UpdateUserDto, UserDto } from './dto/
 import { User } from './entities/user.entity';
 import { passwordWeakness } from './password-policy';
 import { SessionsService } from './sessions.service';
-import { emailTaken, invalidAttachment, managerMayOnlyManageAdvisors, userNotFound, weakPassword } from './users.errors';
+import { emailTaken, invalidAttachment, lastAdmin, managerMayOnlyManageAdvisors, ownAccountLimited, userNotFound, weakPassword } from './users.errors';
 
 /** argon2id, OWASP's recommended parameters (19 MiB, 2 passes). */
 export const hashPassword = (password: string) => argon2.hash(password, { type: argon2.argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 });
@@ -93,6 +93,9 @@ export class UsersService implements OnApplicationBootstrap {
     }
     // Out of scope is not found, before anything about the password is said.
     const target = await this.findInScope(principal, id);
+    if (principal.role !== Role.Admin && principal.id === id && Object.keys(input).some((k) => !['firstName', 'lastName', 'password'].includes(k))) {
+      throw ownAccountLimited();
+    }
     const passwordHash = input.password !== undefined ? await this.checkedHash(target, input.password) : undefined;
     return this.dataSource.transaction(async (manager) => {
       const user = await this.findInScope(principal, id, manager, true);
@@ -100,6 +103,12 @@ export class UsersService implements OnApplicationBootstrap {
       manager.merge(User, user, fields);
       if (passwordHash) user.passwordHash = passwordHash;
       await this.checkAttachment(manager, user.role, user.agencyId, user.providerId);
+      if (target.role === Role.Admin && target.active && (!user.active || user.role !== Role.Admin)) {
+        // Serialised with the first-admin bootstrap: there is always one active admin left.
+        await manager.query('SELECT pg_advisory_xact_lock(726017494)');
+        const others = await manager.count(User, { where: { role: Role.Admin, active: true } });
+        if (others <= 1) throw lastAdmin();
+      }
       await manager.save(user).catch(mapUserError);
       if (input.active === false || passwordHash) await this.sessions.revokeAllForUser(user.id, manager);
       await this.audit.record(actor, { action: input.active === false ? 'user.deactivate' : 'user.update', resourceType: 'user', resourceId: id, details: { fields: Object.keys(input) } }, manager);
@@ -137,7 +146,7 @@ export class UsersService implements OnApplicationBootstrap {
     if (filter.providerId) qb.andWhere('u.providerId = :providerId', { providerId: filter.providerId });
     if (filter.active !== undefined) qb.andWhere('u.active = :active', { active: filter.active });
     if (filter.cursor) {
-      const [lastName, id] = decodeCursor(filter.cursor, ['string', 'string']);
+      const [lastName, id] = decodeCursor(filter.cursor, ['string', 'uuid']);
       qb.andWhere('(u.lastName, u.id) > (:lastName, :id::uuid)', { lastName, id });
     }
     return toPage(await qb.getMany(), filter.limit, (u) => [u.lastName, u.id], toUserDto);

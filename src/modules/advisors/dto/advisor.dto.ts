@@ -12,6 +12,10 @@ export class AdvisorDto {
   agencyId!: string;
   /** How many beneficiaries the advisor can follow. */
   caseloadCapacity!: number;
+  /** Open cases assigned to the advisor. */
+  caseloadSize!: number;
+  /** Of those, cases with a passed due date. */
+  overdueCount!: number;
   active!: boolean;
 }
 

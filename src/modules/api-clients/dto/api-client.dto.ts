@@ -21,6 +21,7 @@ export class CreateApiClientDto {
 
 export class UpdateApiClientDto {
   @IsOptional()
+  @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))
   @IsString()
   @Length(2, 120)
   name?: string;

@@ -3,21 +3,15 @@ import { MigrationInterface, QueryRunner } from "typeorm";
 /**
  * The beneficiary case file: beneficiaries, orientations and reorientation
  * requests, assignments, contrats d'engagement, the timeline, and the outbox of
- * domain events. Accent-insensitive search uses unaccent + pg_trgm (both
- * trusted extensions: the database owner may create them).
+ * domain events. Name search runs on `search_text` (names normalised by the
+ * application: no accents, no punctuation, upper case) with a pg_trgm index
+ * (a trusted extension: the database owner may create it).
  */
 export class CaseFile1795317071963 implements MigrationInterface {
     name = 'CaseFile1795317071963'
 
     public async up(queryRunner: QueryRunner): Promise<void> {
-        await queryRunner.query(`CREATE EXTENSION IF NOT EXISTS unaccent`);
         await queryRunner.query(`CREATE EXTENSION IF NOT EXISTS pg_trgm`);
-        // unaccent() is only STABLE; an IMMUTABLE wrapper naming its dictionary can be indexed.
-        await queryRunner.query(`
-            CREATE FUNCTION "f_unaccent"(text) RETURNS text
-            LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
-            AS $$ SELECT public.unaccent('public.unaccent'::regdictionary, $1) $$
-        `);
         await queryRunner.query(`
             CREATE TABLE "beneficiaries" (
                 "id" uuid NOT NULL DEFAULT gen_random_uuid(),
@@ -53,7 +47,10 @@ export class CaseFile1795317071963 implements MigrationInterface {
                 "review_due_on" date,
                 "next_due_on" date,
                 "sort_key" text NOT NULL,
+                "search_text" text NOT NULL,
+                "contract_ended_on" date,
                 "last_contact_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(),
+                "anonymised_at" TIMESTAMP WITH TIME ZONE,
                 "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(),
                 "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(),
                 "version" integer NOT NULL DEFAULT '1',
@@ -88,7 +85,12 @@ export class CaseFile1795317071963 implements MigrationInterface {
             )
         `);
         await queryRunner.query(`
-            CREATE UNIQUE INDEX "uq_beneficiaries_caf_number" ON "beneficiaries" ("caf_number")
+            CREATE UNIQUE INDEX "uq_beneficiaries_caf_birth" ON "beneficiaries" ("caf_number", "birth_date")
+            WHERE "anonymised_at" IS NULL
+        `);
+        await queryRunner.query(`
+            CREATE INDEX "ix_beneficiaries_retention" ON "beneficiaries" ("last_contact_at")
+            WHERE "anonymised_at" IS NULL
         `);
         await queryRunner.query(`
             CREATE UNIQUE INDEX "uq_beneficiaries_nir_hash" ON "beneficiaries" ("nir_hash")
@@ -128,6 +130,7 @@ export class CaseFile1795317071963 implements MigrationInterface {
                 "summary" text NOT NULL,
                 "data" jsonb NOT NULL DEFAULT '{}',
                 "actor_id" uuid,
+                "sensitive" boolean NOT NULL DEFAULT false,
                 CONSTRAINT "pk_timeline_events" PRIMARY KEY ("id")
             )
         `);
@@ -330,7 +333,7 @@ export class CaseFile1795317071963 implements MigrationInterface {
         `);
         await queryRunner.query(`
             CREATE INDEX "ix_beneficiaries_search" ON "beneficiaries"
-            USING gin ("f_unaccent"(lower("last_name" || ' ' || "first_name" || ' ' || coalesce("birth_name", ''))) gin_trgm_ops)
+            USING gin ("search_text" gin_trgm_ops)
         `);
     }
 
@@ -451,12 +454,14 @@ export class CaseFile1795317071963 implements MigrationInterface {
             DROP INDEX "public"."uq_beneficiaries_nir_hash"
         `);
         await queryRunner.query(`
-            DROP INDEX "public"."uq_beneficiaries_caf_number"
+            DROP INDEX "public"."uq_beneficiaries_caf_birth"
+        `);
+        await queryRunner.query(`
+            DROP INDEX "public"."ix_beneficiaries_retention"
         `);
         await queryRunner.query(`
             DROP TABLE "beneficiaries"
         `);
-        await queryRunner.query(`DROP FUNCTION "f_unaccent"(text)`);
     }
 
 }

@@ -6,7 +6,7 @@ import { JwtAuthGuard } from './common/auth/jwt-auth.guard';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
 import { createValidationPipe } from './common/http/validation.pipe';
-import { appConfig, auditConfig, authConfig, beneficiariesConfig, databaseConfig, env, jobsConfig } from './config/configuration';
+import { appConfig, auditConfig, authConfig, beneficiariesConfig, databaseConfig, env, jobsConfig, retentionConfig } from './config/configuration';
 import { dataSourceOptions } from './database/data-source';
 import { DatabaseModule } from './database/database.module';
 import { AdvisorsModule } from './modules/advisors/advisors.module';
@@ -14,11 +14,15 @@ import { AgenciesModule } from './modules/agencies/agencies.module';
 import { ApiClientsModule } from './modules/api-clients/api-clients.module';
 import { AuditModule } from './modules/audit/audit.module';
 import { AuthModule } from './modules/auth/auth.module';
+import { BarriersModule } from './modules/barriers/barriers.module';
 import { BeneficiariesModule } from './modules/beneficiaries/beneficiaries.module';
+import { BeneficiaryImportsModule } from './modules/beneficiary-imports/beneficiary-imports.module';
 import { CommunesModule } from './modules/communes/communes.module';
 import { JobsModule } from './modules/jobs/jobs.module';
+import { JournalModule } from './modules/journal/journal.module';
 import { OutboxModule } from './modules/outbox/outbox.module';
 import { ProvidersModule } from './modules/providers/providers.module';
+import { RetentionModule } from './modules/retention/retention.module';
 import { TimelineModule } from './modules/timeline/timeline.module';
 import { UsersModule } from './modules/users/users.module';
 import { HealthModule } from './modules/health/health.module';
@@ -30,7 +34,7 @@ import { MetricsModule } from './modules/metrics/metrics.module';
       isGlobal: true,
       ignoreEnvFile: true,
       validate: () => ({ ...env() }),
-      load: [appConfig, databaseConfig, authConfig, jobsConfig, auditConfig, beneficiariesConfig],
+      load: [appConfig, databaseConfig, authConfig, jobsConfig, auditConfig, beneficiariesConfig, retentionConfig],
     }),
     TypeOrmModule.forRootAsync({
       inject: [databaseConfig.KEY],
@@ -63,6 +67,10 @@ import { MetricsModule } from './modules/metrics/metrics.module';
     ProvidersModule,
     AdvisorsModule,
     BeneficiariesModule,
+    BeneficiaryImportsModule,
+    RetentionModule,
+    BarriersModule,
+    JournalModule,
   ],
   providers: [
     // Order matters: authenticate, then check the route's access rule.

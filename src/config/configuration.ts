@@ -25,6 +25,7 @@ export const appConfig = registerAs('app', () => {
     port: e.PORT,
     logLevel: e.LOG_LEVEL,
     bodyLimit: e.BODY_LIMIT,
+    importMaxBytes: e.IMPORT_MAX_BYTES,
     corsOrigins: e.CORS_ORIGINS.split(',')
       .map((o) => o.trim())
       .filter(Boolean),
@@ -90,3 +91,5 @@ export const beneficiariesConfig = registerAs('beneficiaries', () => {
     autoAssignAdvisor: e.AUTO_ASSIGN_ADVISOR,
   };
 });
+
+export const retentionConfig = registerAs('retention', () => ({ retentionMonths: env().RETENTION_MONTHS }));

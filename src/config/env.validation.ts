@@ -124,6 +124,13 @@ export class EnvironmentVariables {
   @Min(1)
   SOCIAL_REVIEW_MONTHS = 6;
 
+  /** Months after the last contact before a person is anonymised (CNIL: 2 years). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(240)
+  RETENTION_MONTHS = 24;
+
   /** Assign new beneficiaries to the least-loaded advisor of their agency with free capacity. */
   @Transform(toBoolean)
   @IsBoolean()
@@ -136,6 +143,12 @@ export class EnvironmentVariables {
   @IsInt()
   @Min(1024)
   BODY_LIMIT = 1_048_576;
+
+  /** Largest beneficiary file accepted by POST /beneficiary-imports (bytes). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  IMPORT_MAX_BYTES = 52_428_800;
 
   /** Comma-separated list of allowed origins; empty means no cross-origin access. */
   @IsString()

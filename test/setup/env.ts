@@ -8,3 +8,4 @@ process.env.DB_MIGRATE_ON_START = 'false';
 process.env.LOGIN_MAX_ATTEMPTS_PER_IP ??= '100000';
 process.env.NIR_ENCRYPTION_KEY ??= Buffer.alloc(32, 7).toString('base64');
 process.env.NIR_HASH_KEY ??= Buffer.alloc(32, 9).toString('base64');
+process.env.JOBS_POLLING_INTERVAL_SECONDS ??= '1';

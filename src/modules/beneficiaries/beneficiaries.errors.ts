@@ -8,7 +8,9 @@ export const versionMismatch = (current: number) =>
     etag: `"${current}"`,
   });
 export const cafNumberTaken = () =>
-  new AppException(409, 'CAF_NUMBER_TAKEN', 'A beneficiary already has this CAF number.', [{ field: 'cafNumber', message: 'already used' }]);
+  new AppException(409, 'CAF_NUMBER_TAKEN', 'A beneficiary with this CAF number and this birth date already exists.', [
+    { field: 'cafNumber', message: 'already used by a person with the same birth date' },
+  ]);
 export const nirTaken = () => new AppException(409, 'NIR_TAKEN', 'A beneficiary already has this NIR.', [{ field: 'nir', message: 'already used' }]);
 export const unknownCommune = () =>
   new AppException(422, 'UNKNOWN_COMMUNE', 'The commune is not an active commune of the département.', [{ field: 'communeCode', message: 'unknown or inactive commune' }]);

@@ -3,6 +3,7 @@ import { Principal } from '../../common/auth/principal';
 import { decodeCursor } from '../../common/pagination/pagination';
 import { Sql } from '../../database/sql';
 import { CaseAccessService } from './case-access.service';
+import { searchKeyOf } from './case-rules';
 import { BeneficiarySummaryDto, ListBeneficiariesQueryDto } from './dto/beneficiary.dto';
 
 export type SummaryRow = BeneficiarySummaryDto & { sortKey: string };
@@ -33,8 +34,11 @@ export class BeneficiariesRepository {
       if (/^\d{1,7}$/.test(query.q)) {
         add((p) => `b.caf_number = lpad(${p}, 7, '0')`, query.q);
       } else {
-        const pattern = `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-        add((p) => `f_unaccent(lower(b.last_name || ' ' || b.first_name || ' ' || coalesce(b.birth_name, ''))) LIKE f_unaccent(lower(${p}))`, pattern);
+        // Both sides normalised the same way (case-rules.ts): accents, case and punctuation ignored.
+        // A q with no letter or digit (e.g. "%%") matches nobody.
+        const key = searchKeyOf(query.q);
+        if (key) add((p) => `b.search_text LIKE ${p}`, `%${key}%`);
+        else where.push('FALSE');
       }
     }
     if (query.cursor) {

@@ -5,6 +5,7 @@ import { Principal } from '../../common/auth/principal';
 import { Role } from '../../common/auth/roles';
 import { Actor } from '../../common/context/actor';
 import { FieldEncryption } from '../../common/crypto/field-encryption';
+import { ValidationFailedException } from '../../common/errors/app.exception';
 import { Page, toPage } from '../../common/pagination/pagination';
 import { beneficiariesConfig } from '../../config/configuration';
 import { AgenciesService } from '../agencies/agencies.service';
@@ -106,6 +107,8 @@ export class BeneficiariesService {
   }
 
   async update(actor: Actor, id: string, input: UpdateBeneficiaryDto, ifMatch: string | undefined): Promise<BeneficiaryDto> {
+    const nulls = REQUIRED_FIELDS.filter((field) => (input as Record<string, unknown>)[field] === null);
+    if (nulls.length > 0) throw new ValidationFailedException(nulls.map((field) => ({ field, message: `${field} cannot be removed` })));
     if (input.communeCode !== undefined && !(await this.communes.isActive(input.communeCode))) throw unknownCommune();
     const b = await this.dataSource.transaction(async (manager) => {
       const b = await this.access.findWritable(actor.principal, id, manager);
@@ -196,13 +199,19 @@ export class BeneficiariesService {
   async export(actor: Actor, id: string): Promise<Record<string, unknown>> {
     const b = await this.access.findVisible(actor.principal, id);
     const where = { beneficiaryId: id };
-    const [orientations, reorientationRequests, assignments, contracts, timeline, accessLog] = await Promise.all([
+    const rowsOf = (table: string) => this.dataSource.query(`SELECT * FROM ${table} WHERE beneficiary_id = $1 ORDER BY created_at, id`, [id]);
+    const [orientations, reorientationRequests, assignments, contracts, timeline, accessLog, barriers, focuses, targets, actions, journal] = await Promise.all([
       this.dataSource.getRepository(Orientation).find({ where, order: { decidedOn: 'ASC', createdAt: 'ASC' } }),
       this.dataSource.getRepository(ReorientationRequest).find({ where, order: { requestedAt: 'ASC' } }),
       this.dataSource.getRepository(Assignment).find({ where, order: { assignedAt: 'ASC' } }),
       this.dataSource.getRepository(Contract).find({ where, order: { createdAt: 'ASC' } }),
       this.timeline.all(id),
       this.audit.forResource('beneficiary', id),
+      rowsOf('barriers'),
+      rowsOf('action_plan_focuses'),
+      rowsOf('action_plan_targets'),
+      rowsOf('action_plan_actions'),
+      rowsOf('journal_notes'),
     ]);
     await this.audit.record(actor, { action: 'beneficiary.export', resourceType: 'beneficiary', resourceId: id });
     return {
@@ -212,6 +221,9 @@ export class BeneficiariesService {
       reorientationRequests,
       assignments,
       contracts,
+      barriers,
+      actionPlan: { focuses, targets, actions },
+      journal,
       timeline,
       accessLog,
     };
@@ -271,8 +283,8 @@ export class BeneficiariesService {
 
   /** The stored identity fields of an input; the NIR is encrypted and hashed, kept as is when absent. */
   private identityFields(input: CreateBeneficiaryDto, current?: Beneficiary): Partial<Beneficiary> {
-    const nirFields =
-      input.nir !== undefined ? { nirEncrypted: this.crypto.encrypt(input.nir), nirHash: this.crypto.hash(input.nir) } : current ? {} : { nirEncrypted: null, nirHash: null };
+    const nir = input.nir as string | null | undefined;
+    const nirFields = nir ? { nirEncrypted: this.crypto.encrypt(nir), nirHash: this.crypto.hash(nir) } : nir === undefined && current ? {} : { nirEncrypted: null, nirHash: null };
     return {
       cafNumber: input.cafNumber,
       ...nirFields,
@@ -338,6 +350,9 @@ export class BeneficiariesService {
   }
 }
 
+/** Fields a PATCH may change but not remove (`null`). */
+const REQUIRED_FIELDS = ['cafNumber', 'firstName', 'lastName', 'birthDate', 'sex', 'communeCode'] as const;
+
 /** `If-Match: "<version>"` (or `*`); absent means no precondition. */
 export function checkIfMatch(ifMatch: string | undefined, version: number): void {
   if (ifMatch === undefined || ifMatch.trim() === '*') return;
@@ -348,7 +363,7 @@ export function checkIfMatch(ifMatch: string | undefined, version: number): void
 function mapBeneficiaryError(e: unknown): never {
   if (e instanceof QueryFailedError) {
     const { constraint } = e.driverError as { constraint?: string };
-    if (constraint === 'uq_beneficiaries_caf_number') throw cafNumberTaken();
+    if (constraint === 'uq_beneficiaries_caf_birth') throw cafNumberTaken();
     if (constraint === 'uq_beneficiaries_nir_hash') throw nirTaken();
     if (constraint === 'fk_beneficiaries_commune') throw unknownCommune();
   }

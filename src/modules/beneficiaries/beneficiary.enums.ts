@@ -46,5 +46,3 @@ export type RightsState = (typeof RIGHTS_STATES)[number];
 
 export const HOUSEHOLD_ROLES = ['DEM', 'CJT'] as const;
 export type HouseholdRole = (typeof HOUSEHOLD_ROLES)[number];
-
-export const sqlIn = (values: readonly string[]) => values.map((v) => `'${v}'`).join(', ');

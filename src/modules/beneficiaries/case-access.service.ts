@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { Principal } from '../../common/auth/principal';
 import { INTEGRATION, Role } from '../../common/auth/roles';
 import { beneficiaryNotFound, notInCaseload } from './beneficiaries.errors';
@@ -16,10 +16,10 @@ export class CaseAccessService {
 
   /** SQL condition on alias `b` restricting to the visible cases; pushes its parameters. */
   scopeCondition(principal: Principal, params: unknown[]): string {
-    if (principal.role === Role.Admin || principal.role === INTEGRATION) return 'TRUE';
+    if (principal.role === Role.Admin || principal.role === INTEGRATION) return 'b.anonymised_at IS NULL';
     if ((principal.role === Role.AgencyManager || principal.role === Role.Advisor) && principal.agencyId) {
       params.push(principal.agencyId);
-      return `b.agency_id = $${params.length}`;
+      return `b.agency_id = $${params.length} AND b.anonymised_at IS NULL`;
     }
     return 'FALSE';
   }
@@ -37,7 +37,7 @@ export class CaseAccessService {
 
   /** The case, or 404 when it does not exist or lies outside the caller's scope. */
   async findVisible(principal: Principal, id: string, manager: EntityManager = this.dataSource.manager, lock = false): Promise<Beneficiary> {
-    const b = await manager.findOne(Beneficiary, { where: { id }, ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
+    const b = await manager.findOne(Beneficiary, { where: { id, anonymisedAt: IsNull() }, ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
     if (!b || !this.canSee(principal, b)) throw beneficiaryNotFound();
     return b;
   }

@@ -1,14 +1,16 @@
-import { Body, Controller, Get, HttpCode, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Patch, Post, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Access } from '../../common/auth/access.decorator';
 import { Role, Scope } from '../../common/auth/roles';
 import { Actor, CurrentActor } from '../../common/context/actor';
 import { IdParam } from '../../common/http/id-param';
+import { AuditRead } from '../audit/audit-read.interceptor';
 import { BeneficiariesService } from './beneficiaries.service';
 import { ContractsService } from './contracts.service';
 import { BeneficiaryDto } from './dto/beneficiary.dto';
 import { OrientationDto, OrientationInputDto, ReorientationDecisionDto, ReorientationRequestDto, ReorientationRequestInputDto } from './dto/case-actions.dto';
-import { ContractDto, CreateContractDto, SignContractDto, UpdateContractDto } from './dto/contract.dto';
+import { ContractDto, CreateContractDto, EndContractDto, SignContractDto, UpdateContractDto } from './dto/contract.dto';
 import { OrientationsService } from './orientations.service';
 
 const STAFF = [Role.Admin, Role.AgencyManager, Role.Advisor];
@@ -27,12 +29,15 @@ export class OrientationsController {
   @Access({ roles: MANAGERS, scopes: [Scope.BeneficiariesWrite] })
   @ApiOperation({ operationId: 'orientBeneficiary', summary: 'Decide the orientation (path and referent body); it ends the previous one.' })
   @ApiOkResponse({ type: BeneficiaryDto })
-  async orient(@CurrentActor() actor: Actor, @IdParam() id: string, @Body() body: OrientationInputDto): Promise<BeneficiaryDto> {
-    return this.beneficiaries.toDto(actor.principal, await this.orientations.orient(actor, id, body));
+  async orient(@CurrentActor() actor: Actor, @IdParam() id: string, @Body() body: OrientationInputDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<BeneficiaryDto> {
+    const b = this.beneficiaries.toDto(actor.principal, await this.orientations.orient(actor, id, body));
+    void reply.header('etag', `"${b.version}"`);
+    return b;
   }
 
   @Get('orientations')
   @Access({ roles: STAFF, scopes: [Scope.BeneficiariesRead] })
+  @AuditRead('beneficiary')
   @ApiOperation({ operationId: 'listOrientations', summary: 'The orientation history, newest first.' })
   @ApiOkResponse({ type: [OrientationDto] })
   history(@CurrentActor() actor: Actor, @IdParam() id: string): Promise<OrientationDto[]> {
@@ -49,6 +54,7 @@ export class OrientationsController {
 
   @Get('reorientation-requests')
   @Access({ roles: STAFF })
+  @AuditRead('beneficiary')
   @ApiOperation({ operationId: 'listReorientationRequests', summary: 'The reorientation requests of the case, newest first.' })
   @ApiOkResponse({ type: [ReorientationRequestDto] })
   requests(@CurrentActor() actor: Actor, @IdParam() id: string): Promise<ReorientationRequestDto[]> {
@@ -89,6 +95,7 @@ export class ContractsController {
 
   @Get()
   @Access({ roles: STAFF, scopes: [Scope.BeneficiariesRead] })
+  @AuditRead('beneficiary')
   @ApiOperation({ operationId: 'listContracts', summary: 'The contracts of the case, newest first.' })
   @ApiOkResponse({ type: [ContractDto] })
   list(@CurrentActor() actor: Actor, @IdParam() id: string): Promise<ContractDto[]> {
@@ -97,6 +104,7 @@ export class ContractsController {
 
   @Get(':contractId')
   @Access({ roles: STAFF, scopes: [Scope.BeneficiariesRead] })
+  @AuditRead('beneficiary')
   @ApiOperation({ operationId: 'getContract', summary: 'One contract.' })
   @ApiOkResponse({ type: ContractDto })
   get(@CurrentActor() actor: Actor, @IdParam() id: string, @IdParam('contractId') contractId: string): Promise<ContractDto> {
@@ -125,7 +133,7 @@ export class ContractsController {
   @Access({ roles: STAFF, scopes: [Scope.BeneficiariesWrite] })
   @ApiOperation({ operationId: 'endContract', summary: 'End a signed contract (a new one is then due).' })
   @ApiOkResponse({ type: ContractDto })
-  end(@CurrentActor() actor: Actor, @IdParam() id: string, @IdParam('contractId') contractId: string, @Body() body: SignContractDto): Promise<ContractDto> {
-    return this.contracts.end(actor, id, contractId, body.signedOn);
+  end(@CurrentActor() actor: Actor, @IdParam() id: string, @IdParam('contractId') contractId: string, @Body() body: EndContractDto): Promise<ContractDto> {
+    return this.contracts.end(actor, id, contractId, body.endedOn);
   }
 }

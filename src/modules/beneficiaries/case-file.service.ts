@@ -5,7 +5,7 @@ import { Actor } from '../../common/context/actor';
 import { beneficiariesConfig } from '../../config/configuration';
 import { OutboxService } from '../outbox/outbox.service';
 import { TimelineService } from '../timeline/timeline.service';
-import { computeDeadlines, deriveStatus, sortKeyOf } from './case-rules';
+import { computeDeadlines, deriveStatus, searchKeyOf, sortKeyOf } from './case-rules';
 import { Beneficiary } from './entities/beneficiary.entity';
 
 /**
@@ -28,10 +28,12 @@ export class CaseFileService {
       orientedOn: b.orientedOn,
       orientationPath: b.orientationPath,
       contractSignedOn: b.contractSignedOn,
+      contractEndedOn: b.contractEndedOn,
     };
     b.status = deriveStatus(facts);
     Object.assign(b, computeDeadlines(facts, this.config.deadlines));
     b.sortKey = sortKeyOf(b.lastName, b.firstName);
+    b.searchText = searchKeyOf(b.lastName, b.firstName, b.birthName);
     b.lastContactAt = new Date();
     const saved = await manager.save(b);
     if (previousStatus !== null && previousStatus !== saved.status) {
@@ -46,14 +48,26 @@ export class CaseFileService {
     return saved;
   }
 
+  /** Records a contact with the person (the retention clock) without changing the case's version. */
+  async touch(manager: EntityManager, beneficiaryId: string): Promise<void> {
+    await manager.query(`UPDATE beneficiaries SET last_contact_at = now() WHERE id = $1`, [beneficiaryId]);
+  }
+
   /** A timeline line and, when `eventType` is given, a domain event for the webhooks, in the same transaction. */
   async event(
     manager: EntityManager,
     actor: Actor | null,
     b: Pick<Beneficiary, 'id'>,
-    entry: { type: string; summary: string; data?: Record<string, string | number | boolean | null>; eventType?: string },
+    entry: { type: string; summary: string; data?: Record<string, string | number | boolean | null>; eventType?: string; sensitive?: boolean },
   ): Promise<void> {
-    await this.timeline.record(manager, { beneficiaryId: b.id, type: entry.type, summary: entry.summary, data: entry.data, actorId: actor?.principal.id ?? null });
+    await this.timeline.record(manager, {
+      beneficiaryId: b.id,
+      type: entry.type,
+      summary: entry.summary,
+      data: entry.data,
+      actorId: actor?.principal.id ?? null,
+      sensitive: entry.sensitive,
+    });
     if (entry.eventType) {
       await this.outbox.write(manager, { type: entry.eventType, resourceType: 'beneficiary', resourceId: b.id, data: entry.data });
     }

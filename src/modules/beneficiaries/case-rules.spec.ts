@@ -1,5 +1,5 @@
 import { CaseStatus, OrientationPath } from './beneficiary.enums';
-import { addDays, addMonths, CaseFacts, computeDeadlines, deriveStatus, sortKeyOf } from './case-rules';
+import { addDays, addMonths, CaseFacts, computeDeadlines, deriveStatus, searchKeyOf, sortKeyOf } from './case-rules';
 
 const settings = { orientationDays: 42, contractDays: 30, socialReviewMonths: 6 };
 const facts = (f: Partial<CaseFacts>): CaseFacts => ({
@@ -36,6 +36,16 @@ describe('case rules', () => {
       settings,
     );
     expect(signed.nextDueOn).toBe('2026-07-20');
+  });
+
+  it('gives 30 days for a new contract after one ended', () => {
+    const d = computeDeadlines(facts({ orientedOn: '2025-01-10', contractEndedOn: '2026-06-30' }), settings);
+    expect(d.contractDueOn).toBe('2026-07-30');
+  });
+
+  it('normalises names for search', () => {
+    expect(searchKeyOf("N'Diaye", 'Aïssatou', null)).toBe('NDIAYE AISSATOU');
+    expect(searchKeyOf('Lefèvre', 'Élodie', 'Jean-Pierre')).toBe('LEFEVRE ELODIE JEAN PIERRE');
   });
 
   it('has nothing due once exited', () => {

@@ -12,6 +12,8 @@ export interface CaseFacts {
   orientedOn: string | null;
   orientationPath: OrientationPath | null;
   contractSignedOn: string | null;
+  /** End of the last contract, if one ended. */
+  contractEndedOn?: string | null;
 }
 
 export interface Deadlines {
@@ -32,12 +34,14 @@ export function deriveStatus(facts: CaseFacts): CaseStatus {
 /**
  * The pending due dates of a case (domain.md §3): orient within N days of the
  * opening of rights; sign the contract within N days of the orientation; review
- * a person on the social path after N months. Nothing is due once exited.
+ * a person on the social path after N months. After a contract ended, the next
+ * one is due N days after its end. Nothing is due once exited.
  */
 export function computeDeadlines(facts: CaseFacts, settings: DeadlineSettings): Deadlines {
   if (facts.exited) return { orientationDueOn: null, contractDueOn: null, reviewDueOn: null, nextDueOn: null };
   const orientationDueOn = !facts.orientedOn && facts.rightsOpenedOn ? addDays(facts.rightsOpenedOn, settings.orientationDays) : null;
-  const contractDueOn = facts.orientedOn && !facts.contractSignedOn ? addDays(facts.orientedOn, settings.contractDays) : null;
+  const contractClockFrom = [facts.orientedOn, facts.contractEndedOn ?? null].filter((d): d is string => d !== null).sort().pop();
+  const contractDueOn = facts.orientedOn && !facts.contractSignedOn && contractClockFrom ? addDays(contractClockFrom, settings.contractDays) : null;
   const reviewDueOn =
     facts.orientedOn && facts.orientationPath === OrientationPath.Social ? addMonths(facts.orientedOn, settings.socialReviewMonths) : null;
   const pending = [orientationDueOn, contractDueOn, reviewDueOn].filter((d): d is string => d !== null).sort();
@@ -72,5 +76,18 @@ export function sortKeyOf(lastName: string, firstName: string): string {
     .replace(/[\u0300-\u036f]/g, '')
     .toUpperCase()
     .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/** What `q` is compared with: names without accents or punctuation, upper case ("N'Diaye" → "NDIAYE"). */
+export function searchKeyOf(...parts: (string | null | undefined)[]): string {
+  return parts
+    .filter((p): p is string => !!p)
+    .join(' ')
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/['’`]/g, '')
+    .toUpperCase()
+    .replace(/[^A-Z0-9]+/g, ' ')
     .trim();
 }

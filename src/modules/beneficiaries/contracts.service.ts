@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, QueryFailedError } from 'typeorm';
 import { Principal } from '../../common/auth/principal';
 import { Actor } from '../../common/context/actor';
+import { ValidationFailedException } from '../../common/errors/app.exception';
 import { AuditService } from '../audit/audit.service';
 import { OutboxService } from '../outbox/outbox.service';
 import { ContractStatus } from './beneficiary.enums';
@@ -70,11 +71,8 @@ export class ContractsService {
       if (contract.status !== ContractStatus.Draft) throw contractNotDraft();
       manager.merge(Contract, contract, input);
       if (contract.endsOn && contract.endsOn < contract.startsOn) throw contractDates();
-      if (contract.weeklyActivityHours >= 15 && input.hoursJustification === undefined) contract.hoursJustification = contract.hoursJustification ?? null;
       if (contract.weeklyActivityHours < 15 && !contract.hoursJustification) {
-        throw new (await import('../../common/errors/app.exception')).ValidationFailedException([
-          { field: 'hoursJustification', message: 'hoursJustification is required below 15 hours a week' },
-        ]);
+        throw new ValidationFailedException([{ field: 'hoursJustification', message: 'hoursJustification is required below 15 hours a week' }]);
       }
       await manager.save(contract);
       await this.audit.record(actor, { action: 'contract.update', resourceType: 'beneficiary', resourceId: beneficiaryId, details: { contractId, fields: Object.keys(input) } }, manager);
@@ -117,6 +115,7 @@ export class ContractsService {
       await manager.save(contract);
       const previousStatus = b.status;
       b.contractSignedOn = null;
+      b.contractEndedOn = endsOn;
       await this.caseFile.save(manager, actor, b, previousStatus);
       await this.caseFile.event(manager, actor, b, { type: 'contract.ended', summary: 'Contract ended', data: { contractId, endedOn: endsOn } });
       await this.audit.record(actor, { action: 'contract.end', resourceType: 'beneficiary', resourceId: beneficiaryId, details: { contractId } }, manager);

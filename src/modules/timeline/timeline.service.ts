@@ -13,6 +13,8 @@ export interface TimelineEntry {
   actorId?: string | null;
   /** When it happened; now when absent. */
   occurredAt?: Date;
+  /** About health data: hidden from readers who may not see it. */
+  sensitive?: boolean;
 }
 
 export interface TimelineItem {
@@ -36,12 +38,13 @@ export class TimelineService {
       summary: entry.summary,
       data: (entry.data ?? {}) as QueryDeepPartialEntity<Record<string, unknown>>,
       actorId: entry.actorId ?? null,
+      sensitive: entry.sensitive ?? false,
       ...(entry.occurredAt ? { occurredAt: entry.occurredAt } : {}),
     });
   }
 
   /** Newest first; the caller has checked that the case is visible. */
-  async list(beneficiaryId: string, query: { limit: number; cursor?: string }): Promise<Page<TimelineItem>> {
+  async list(beneficiaryId: string, query: { limit: number; cursor?: string }, includeSensitive: boolean): Promise<Page<TimelineItem>> {
     const [at, id] = query.cursor ? (decodeCursor(query.cursor, ['timestamp', 'uuid']) as [string, string]) : [null, null];
     const rows = await this.sql.rows<TimelineItem>(
       `SELECT id, to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "occurredAt",
@@ -49,9 +52,10 @@ export class TimelineService {
          FROM timeline_events
         WHERE beneficiary_id = $1
           AND ($2::timestamptz IS NULL OR (occurred_at, id) < ($2::timestamptz, $3::uuid))
+          AND (NOT sensitive OR $5)
         ORDER BY occurred_at DESC, id DESC
         LIMIT $4`,
-      [beneficiaryId, at, id, query.limit + 1],
+      [beneficiaryId, at, id, query.limit + 1, includeSensitive],
     );
     return toPage(rows, query.limit, (e) => [e.occurredAt, e.id], (e) => e);
   }

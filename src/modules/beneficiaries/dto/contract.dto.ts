@@ -41,6 +41,13 @@ export class SignContractDto {
   signedOn?: string;
 }
 
+export class EndContractDto {
+  /** Last day of the contract; today when absent. */
+  @IsOptional()
+  @IsCalendarDate({ notFuture: true })
+  endedOn?: string;
+}
+
 export class ContractDto {
   @ApiProperty({ format: 'uuid' })
   id!: string;

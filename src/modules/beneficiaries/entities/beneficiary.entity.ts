@@ -25,13 +25,17 @@ import { CaseStatus, ExitReason, HouseholdRole, OrientationPath, ReferentBody, R
 @Index('ix_beneficiaries_agency_due', ['agencyId', 'nextDueOn'])
 @Index('ix_beneficiaries_advisor_due', ['advisorId', 'nextDueOn'])
 @Index('ix_beneficiaries_commune_sort', ['communeCode', 'sortKey', 'id'])
+@Index('uq_beneficiaries_caf_birth', ['cafNumber', 'birthDate'], { unique: true, where: '"anonymised_at" IS NULL' })
+@Index('ix_beneficiaries_retention', ['lastContactAt'], { where: '"anonymised_at" IS NULL' })
 @Index('ix_beneficiaries_search', { synchronize: false })
 export class Beneficiary {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'pk_beneficiaries' })
   id!: string;
 
-  /** CAF/MSA file number, 7 digits (left-padded). */
-  @Index('uq_beneficiaries_caf_number', { unique: true })
+  /**
+   * CAF/MSA file number, 7 digits (left-padded). It is the household's: the
+   * applicant and the spouse share it, so a person is one CAF number and one birth date.
+   */
   @Column({ type: 'char', length: 7 })
   cafNumber!: string;
 
@@ -112,6 +116,10 @@ export class Beneficiary {
   @Column({ type: 'date', nullable: true })
   contractSignedOn!: string | null;
 
+  /** End of the last contract: a new one is due from then. */
+  @Column({ type: 'date', nullable: true })
+  contractEndedOn!: string | null;
+
   @Column({ type: 'text', nullable: true })
   exitReason!: ExitReason | null;
 
@@ -134,9 +142,17 @@ export class Beneficiary {
   @Column({ type: 'text' })
   sortKey!: string;
 
+  /** Names without accents or punctuation, upper case: what `q` searches (pg_trgm index). */
+  @Column({ type: 'text' })
+  searchText!: string;
+
   /** Last time an advisor or the person acted on the case (RGPD retention clock). */
   @Column({ type: 'timestamptz', default: () => 'now()' })
   lastContactAt!: Date;
+
+  /** Set when the retention job anonymised the person (only statistics remain). */
+  @Column({ type: 'timestamptz', nullable: true })
+  anonymisedAt!: Date | null;
 
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt!: Date;

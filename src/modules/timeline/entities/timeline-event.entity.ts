@@ -28,4 +28,8 @@ export class TimelineEvent {
 
   @Column({ type: 'uuid', nullable: true })
   actorId!: string | null;
+
+  /** About special-category data (health): shown only to those who may see it. */
+  @Column({ type: 'boolean', default: false })
+  sensitive!: boolean;
 }

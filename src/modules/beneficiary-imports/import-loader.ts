@@ -1,0 +1,154 @@
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import type { PoolClient } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { FieldEncryption } from '../../common/crypto/field-encryption';
+import { searchKeyOf, sortKeyOf } from '../beneficiaries/case-rules';
+import { ImportError } from './entities/beneficiary-import.entity';
+import { ValidRow } from './import-rows';
+
+export interface LoadResult {
+  created: number;
+  updated: number;
+  unchanged: number;
+  rejected: ImportError[];
+}
+
+const STAGING_COLUMNS = [
+  'line', 'caf_number', 'nir_encrypted', 'nir_hash', 'france_travail_id', 'first_name', 'last_name', 'birth_name', 'birth_date', 'sex',
+  'commune_code', 'address', 'no_fixed_address', 'phone', 'email', 'household_role', 'rights_state', 'subject_to_rights_and_duties',
+  'rights_opened_on', 'sort_key', 'search_text',
+] as const;
+
+/** CSV quoting for COPY: NULL is an unquoted empty field, every value is quoted. */
+const csvField = (v: string | number | boolean | null | undefined) => (v === null || v === undefined ? '' : `"${String(v).replace(/"/g, '""')}"`);
+
+/**
+ * Loads validated rows in one transaction: COPY into a staging table, then
+ * set-based statements: match existing people by NIR hash, then by CAF number
+ * and birth date (the CAF number is the household's: applicant and spouse share
+ * it); refuse conflicts; insert the new ones (with their timeline
+ * line and `beneficiary.created` event) and update only the rows that differ.
+ * The caller's client is inside a transaction: a failure leaves nothing behind.
+ */
+export async function loadRows(client: PoolClient, rows: ValidRow[], crypto: FieldEncryption, importId: string, orientationDays: number): Promise<LoadResult> {
+  await client.query(`
+    CREATE TEMP TABLE import_rows (
+      line integer NOT NULL, caf_number char(7) NOT NULL, nir_encrypted text, nir_hash char(64), france_travail_id text,
+      first_name text NOT NULL, last_name text NOT NULL, birth_name text, birth_date date NOT NULL, sex char(1) NOT NULL,
+      commune_code char(5) NOT NULL, address text, no_fixed_address boolean, phone text, email text, household_role char(3),
+      rights_state char(1), subject_to_rights_and_duties boolean, rights_opened_on date, sort_key text NOT NULL, search_text text NOT NULL,
+      agency_id uuid, match_id uuid, reject_field text, reject_message text
+    ) ON COMMIT DROP`);
+
+  const lines = (function* () {
+    for (const { line, input: r } of rows) {
+      const values = [
+        line, r.cafNumber, r.nir ? crypto.encrypt(r.nir) : null, r.nir ? crypto.hash(r.nir) : null, r.franceTravailId, r.firstName, r.lastName,
+        r.birthName, r.birthDate, r.sex, r.communeCode, r.address, r.noFixedAddress, r.phone, r.email?.toLowerCase(), r.householdRole,
+        r.rightsState, r.subjectToRightsAndDuties, r.rightsOpenedOn, sortKeyOf(r.lastName, r.firstName), searchKeyOf(r.lastName, r.firstName, r.birthName),
+      ];
+      yield `${values.map(csvField).join(',')}\n`;
+    }
+  })();
+  await pipeline(Readable.from(lines), client.query(copyFrom(`COPY import_rows (${STAGING_COLUMNS.join(', ')}) FROM STDIN (FORMAT csv)`)));
+  await client.query('ANALYZE import_rows');
+
+  const reject = (condition: string, field: string, message: string, params: unknown[] = []) =>
+    client.query(`UPDATE import_rows r SET reject_field = '${field}', reject_message = '${message}' WHERE r.reject_field IS NULL AND ${condition}`, params);
+
+  await reject(`NOT EXISTS (SELECT 1 FROM communes c WHERE c.insee_code = r.commune_code AND c.active)`, 'communeCode', 'unknown or inactive commune of the département');
+  await client.query(`UPDATE import_rows r SET agency_id = ac.agency_id FROM agency_communes ac WHERE ac.commune_code = r.commune_code`);
+  await client.query(`UPDATE import_rows r SET match_id = b.id FROM beneficiaries b WHERE r.reject_field IS NULL AND r.nir_hash IS NOT NULL AND b.nir_hash = r.nir_hash AND b.anonymised_at IS NULL`);
+  await client.query(
+    `UPDATE import_rows r SET match_id = b.id FROM beneficiaries b
+      WHERE r.reject_field IS NULL AND r.match_id IS NULL AND b.caf_number = r.caf_number AND b.birth_date = r.birth_date AND b.anonymised_at IS NULL`,
+  );
+  await reject(
+    `r.match_id IS NOT NULL AND EXISTS (SELECT 1 FROM beneficiaries b WHERE b.caf_number = r.caf_number AND b.birth_date = r.birth_date AND b.id <> r.match_id AND b.anonymised_at IS NULL)`,
+    'cafNumber',
+    'this CAF number and birth date belong to another person',
+  );
+  await reject(`r.nir_hash IS NOT NULL AND EXISTS (SELECT 1 FROM beneficiaries b WHERE b.nir_hash = r.nir_hash AND b.id IS DISTINCT FROM r.match_id)`, 'nir', 'this NIR belongs to another person');
+  await reject(`r.match_id IS NOT NULL AND EXISTS (SELECT 1 FROM import_rows o WHERE o.match_id = r.match_id AND o.line < r.line)`, 'cafNumber', 'the same person appears earlier in the file');
+
+  const created = await client.query<{ count: string }>(
+    `WITH inserted AS (
+       INSERT INTO beneficiaries (caf_number, nir_encrypted, nir_hash, france_travail_id, first_name, last_name, birth_name, birth_date, sex,
+                                  commune_code, address, no_fixed_address, phone, email, household_role, rights_state,
+                                  subject_to_rights_and_duties, rights_opened_on, status, agency_id, sort_key, search_text, orientation_due_on, next_due_on)
+       SELECT caf_number, nir_encrypted, nir_hash, france_travail_id, first_name, last_name, birth_name, birth_date, sex,
+              commune_code, address, COALESCE(no_fixed_address, false), phone, email, household_role, rights_state,
+              COALESCE(subject_to_rights_and_duties, true), rights_opened_on, 'to_orient', agency_id, sort_key,
+              search_text, rights_opened_on + $2::int, rights_opened_on + $2::int
+         FROM import_rows WHERE reject_field IS NULL AND match_id IS NULL
+       RETURNING id, agency_id
+     ), timeline AS (
+       INSERT INTO timeline_events (beneficiary_id, type, summary, data)
+       SELECT id, 'beneficiary.created', 'Case opened from an imported file', jsonb_build_object('importId', $1::text, 'agencyId', agency_id) FROM inserted
+     ), outbox AS (
+       INSERT INTO outbox_events (type, resource_type, resource_id, data)
+       SELECT 'beneficiary.created', 'beneficiary', id, jsonb_build_object('agencyId', agency_id, 'status', 'to_orient') FROM inserted
+     )
+     SELECT count(*) FROM inserted`,
+    [importId, orientationDays],
+  );
+
+  // A person who moved to another agency's territory is released by their advisor.
+  await client.query(
+    `UPDATE beneficiary_assignments a SET ended_at = now()
+       FROM import_rows r JOIN beneficiaries b ON b.id = r.match_id
+      WHERE a.beneficiary_id = b.id AND a.ended_at IS NULL AND r.reject_field IS NULL AND r.agency_id IS DISTINCT FROM b.agency_id`,
+  );
+  const updated = await client.query<{ count: string }>(
+    `WITH changed AS (
+       UPDATE beneficiaries b SET
+         caf_number = r.caf_number,
+         nir_encrypted = CASE WHEN r.nir_hash IS NOT NULL AND r.nir_hash IS DISTINCT FROM b.nir_hash THEN r.nir_encrypted ELSE b.nir_encrypted END,
+         nir_hash = COALESCE(r.nir_hash, b.nir_hash),
+         france_travail_id = COALESCE(r.france_travail_id, b.france_travail_id),
+         first_name = r.first_name, last_name = r.last_name, birth_name = COALESCE(r.birth_name, b.birth_name),
+         birth_date = r.birth_date, sex = r.sex, commune_code = r.commune_code,
+         address = COALESCE(r.address, b.address), no_fixed_address = COALESCE(r.no_fixed_address, b.no_fixed_address),
+         phone = COALESCE(r.phone, b.phone), email = COALESCE(r.email, b.email),
+         household_role = COALESCE(r.household_role, b.household_role), rights_state = COALESCE(r.rights_state, b.rights_state),
+         subject_to_rights_and_duties = COALESCE(r.subject_to_rights_and_duties, b.subject_to_rights_and_duties),
+         rights_opened_on = COALESCE(r.rights_opened_on, b.rights_opened_on),
+         agency_id = r.agency_id,
+         advisor_id = CASE WHEN r.agency_id IS DISTINCT FROM b.agency_id THEN NULL ELSE b.advisor_id END,
+         sort_key = r.sort_key,
+         search_text = CASE WHEN r.birth_name IS NULL AND b.birth_name IS NOT NULL THEN b.search_text ELSE r.search_text END,
+         orientation_due_on = CASE WHEN b.oriented_on IS NULL AND b.exited_on IS NULL THEN COALESCE(r.rights_opened_on, b.rights_opened_on) + $2::int END,
+         next_due_on = LEAST(CASE WHEN b.oriented_on IS NULL AND b.exited_on IS NULL THEN COALESCE(r.rights_opened_on, b.rights_opened_on) + $2::int END, b.contract_due_on, b.review_due_on),
+         version = b.version + 1,
+         updated_at = now()
+       FROM import_rows r
+      WHERE b.id = r.match_id AND r.reject_field IS NULL
+        AND (b.caf_number, b.first_name, b.last_name, b.birth_date, b.sex, b.commune_code,
+             b.birth_name, b.address, b.no_fixed_address, b.phone, b.email, b.household_role, b.rights_state,
+             b.subject_to_rights_and_duties, b.rights_opened_on, b.france_travail_id, b.nir_hash)
+            IS DISTINCT FROM
+            (r.caf_number, r.first_name, r.last_name, r.birth_date, r.sex, r.commune_code,
+             COALESCE(r.birth_name, b.birth_name), COALESCE(r.address, b.address), COALESCE(r.no_fixed_address, b.no_fixed_address),
+             COALESCE(r.phone, b.phone), COALESCE(r.email, b.email), COALESCE(r.household_role, b.household_role),
+             COALESCE(r.rights_state, b.rights_state), COALESCE(r.subject_to_rights_and_duties, b.subject_to_rights_and_duties),
+             COALESCE(r.rights_opened_on, b.rights_opened_on), COALESCE(r.france_travail_id, b.france_travail_id), COALESCE(r.nir_hash, b.nir_hash))
+      RETURNING b.id
+     ), timeline AS (
+       INSERT INTO timeline_events (beneficiary_id, type, summary, data)
+       SELECT id, 'identity.updated', 'Identity or rights updated from an imported file', jsonb_build_object('importId', $1::text) FROM changed
+     )
+     SELECT count(*) FROM changed`,
+    [importId, orientationDays],
+  );
+  const matched = await client.query<{ count: string }>(`SELECT count(*) FROM import_rows WHERE reject_field IS NULL AND match_id IS NOT NULL`);
+  const rejected = await client.query<ImportError>(
+    `SELECT line, reject_field AS field, reject_message AS message FROM import_rows WHERE reject_field IS NOT NULL ORDER BY line`,
+  );
+  return {
+    created: Number(created.rows[0].count),
+    updated: Number(updated.rows[0].count),
+    unchanged: Number(matched.rows[0].count) - Number(updated.rows[0].count),
+    rejected: rejected.rows,
+  };
+}

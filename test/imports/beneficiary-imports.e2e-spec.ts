@@ -1,0 +1,154 @@
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { Role } from '../../src/common/auth/roles';
+import { nirKey } from '../../src/common/validation/nir';
+import { bearer, createAgency, createStaff, StaffAccount } from '../factories/identity';
+import { expectProblem, http, startTestApp } from '../setup/app';
+
+const SAMPLES = join(__dirname, '..', '..', 'docs', 'samples');
+const nir = (first13: string) => `${first13}${nirKey(first13)}`;
+
+/** Communes 93079 and 93013 belong to this file only (the samples also use 93001, 93008, 93010, 93027, 93045, 93066, served by nobody here). */
+describe('beneficiary imports', () => {
+  let app: NestFastifyApplication;
+  let admin: StaffAccount;
+  let advisor: StaffAccount;
+  let db: DataSource;
+
+  beforeAll(async () => {
+    app = await startTestApp();
+    db = app.get(DataSource);
+    admin = await createStaff(app, Role.Admin);
+    const agency = await createAgency(app, ['93079', '93013']);
+    advisor = await createStaff(app, Role.Advisor, { agencyId: agency.id });
+  });
+  afterAll(() => app.close());
+
+  const upload = (content: string | Buffer, filename = 'file.csv') =>
+    http(app).post('/api/v1/beneficiary-imports').set(bearer(admin)).attach('file', Buffer.from(content), filename);
+
+  /** Polls the import until the worker has finished with it. */
+  const finished = async (id: string) => {
+    for (let i = 0; i < 100; i += 1) {
+      const res = await http(app).get(`/api/v1/beneficiary-imports/${id}`).set(bearer(admin));
+      if (res.body.status === 'completed' || res.body.status === 'failed') return res.body;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error(`import ${id} did not finish`);
+  };
+  const byCaf = (caf: string) => db.query(`SELECT * FROM beneficiaries WHERE caf_number = $1`, [caf]);
+
+  const header = 'cafNumber,nir,lastName,firstName,birthName,birthDate,sex,communeCode,address,phone,email,householdRole,rightsState,subjectToRightsAndDuties,rightsOpenedOn';
+
+  it('loads the good lines, reports each bad one with line, field and message, and re-imports without change', async () => {
+    const csv = [
+      header,
+      `9300001,${nir('1850793079001')},Lambert,Élise,,1985-07-14,F,93079,1 rue A,,,DEM,2,true,2026-10-01`,
+      `9300002,,Morel,Jean,,1970-01-01,M,93013,,,,DEM,2,true,2026-10-01`,
+      `9300003,185079307900199,Faure,Luc,,1982-02-02,M,93079,,,,DEM,2,true,`,
+      `9300004,,Petit,Anne,,2090-01-01,X,93079,,,,DEM,9,true,`,
+      `9300005,,Roux,Marc,,1975-05-05,M,75001,,,,DEM,2,true,`,
+      `9300006,,Blanc,Lina,,1992-09-09,F,93059,,,,DEM,2,true,`,
+      `9300002,,Morel,Jean,,1970-01-01,M,93013,,,,DEM,2,true,2026-10-01`,
+    ].join('\n');
+    const accepted = await upload(csv);
+    expect(accepted.status).toBe(202);
+    expect(accepted.body).toEqual({ id: expect.any(String), status: 'queued' });
+    const result = await finished(accepted.body.id);
+    expect(result.status).toBe('completed');
+    expect(result.totals).toEqual({ rows: 7, created: 2, updated: 0, unchanged: 0, rejected: 5 });
+    expect(result.errors).toEqual(
+      expect.arrayContaining([
+        { line: 4, field: 'nir', message: expect.stringContaining('NIR') },
+        { line: 5, field: 'birthDate', message: expect.any(String) },
+        { line: 5, field: 'sex', message: expect.any(String) },
+        { line: 5, field: 'rightsState', message: expect.any(String) },
+        { line: 6, field: 'communeCode', message: expect.any(String) },
+        { line: 7, field: 'communeCode', message: 'unknown or inactive commune of the département' },
+        { line: 8, field: 'cafNumber', message: 'same CAF number and birth date as line 3' },
+      ]),
+    );
+    const [elise] = await byCaf('9300001');
+    expect(elise).toMatchObject({ first_name: 'Élise', status: 'to_orient', agency_id: advisor.agencyId, sort_key: 'LAMBERT ELISE' });
+    expect(elise.nir_encrypted).not.toContain('1850793079001');
+    const created = await http(app).get(`/api/v1/beneficiaries/${elise.id}`).set(bearer(advisor));
+    expect(created.body.nir).toBe(nir('1850793079001'));
+    expect(created.body.deadlines.orientationDueOn).toBe('2026-11-12');
+    const timeline = await http(app).get(`/api/v1/beneficiaries/${elise.id}/timeline`).set(bearer(advisor));
+    expect(timeline.body.data[0]).toMatchObject({ type: 'beneficiary.created' });
+
+    const again = await finished((await upload(csv)).body.id);
+    expect(again.totals).toEqual({ rows: 7, created: 0, updated: 0, unchanged: 2, rejected: 5 });
+    expect(await byCaf('9300001')).toEqual([expect.objectContaining({ version: elise.version, updated_at: elise.updated_at })]);
+  });
+
+  it('matches by NIR first, then by CAF number and birth date, and updates only what changed', async () => {
+    const first = [header, `9300101,${nir('2900193079011')},Garcia,Inès,,1990-01-01,F,93079,,,,DEM,2,true,2026-09-01`, `9300102,,Simon,Hugo,,1991-02-02,M,93079,,,,DEM,2,true,2026-09-01`].join('\n');
+    expect((await finished((await upload(first)).body.id)).totals.created).toBe(2);
+    // Same NIR under a new CAF number and a new name; same CAF + birth date with a new rights state.
+    const second = [header, `9300199,${nir('2900193079011')},Garcia-Lopez,Inès,,1990-01-01,F,93079,,,,DEM,2,true,2026-09-01`, `9300102,,Simon,Hugo,,1991-02-02,M,93079,,,,DEM,4,true,2026-09-01`].join('\n');
+    const result = await finished((await upload(second)).body.id);
+    expect(result.totals).toEqual({ rows: 2, created: 0, updated: 2, unchanged: 0, rejected: 0 });
+    expect(await byCaf('9300101')).toEqual([]);
+    expect(await byCaf('9300199')).toEqual([expect.objectContaining({ last_name: 'Garcia-Lopez', version: 2 })]);
+    expect(await byCaf('9300102')).toEqual([expect.objectContaining({ rights_state: '4' })]);
+    // A known CAF number with another birth date is another member of the household (the spouse).
+    const spouse = await finished((await upload([header, `9300102,,Simon,Léa,,1993-09-09,F,93079,,,,CJT,2,true,`].join('\n'))).body.id);
+    expect(spouse.totals).toEqual({ rows: 1, created: 1, updated: 0, unchanged: 0, rejected: 0 });
+    expect(await byCaf('9300102')).toHaveLength(2);
+  });
+
+  it('imports the CAF XML sample: applicants and spouses only, the bad NIR refused', async () => {
+    const xml = readFileSync(join(SAMPLES, 'caf-beneficiaires-sample.xml'));
+    const result = await finished((await upload(xml, 'flux.xml')).body.id);
+    expect(result).toMatchObject({ status: 'completed', format: 'caf_xml' });
+    expect(result.totals).toEqual({ rows: 4, created: 3, updated: 0, unchanged: 0, rejected: 1 });
+    expect(result.errors).toEqual([{ line: 5, field: 'nir', message: expect.any(String) }]);
+    const household = await db.query(`SELECT first_name, household_role, birth_date::text, commune_code, rights_state, no_fixed_address, address FROM beneficiaries WHERE caf_number IN ('8100001', '8100002') ORDER BY first_name`);
+    expect(household).toEqual([
+      { first_name: 'Hélène', household_role: 'DEM', birth_date: '1976-11-30', commune_code: '93008', rights_state: '3', no_fixed_address: true, address: '93000 BOBIGNY' },
+      { first_name: 'Karim', household_role: 'DEM', birth_date: '1981-03-12', commune_code: '93066', rights_state: '2', no_fixed_address: false, address: '12 RUE GABRIEL PERI, 93200 SAINT-DENIS' },
+      // The spouse shares the household's CAF number; the child (ENF) is not imported.
+      { first_name: 'Samira', household_role: 'CJT', birth_date: '1984-09-18', commune_code: '93066', rights_state: '2', no_fixed_address: false, address: '12 RUE GABRIEL PERI, 93200 SAINT-DENIS' },
+    ]);
+  });
+
+  it('fails a file that cannot be read, without touching the data', async () => {
+    const bad = await finished((await upload('name;age\nx;1\n')).body.id);
+    expect(bad.status).toBe('failed');
+    expect(bad.failure).toMatch(/columns/);
+    const xml = await finished((await upload('<Infox><oops></Infox>', 'x.xml')).body.id);
+    expect(xml.status).toBe('failed');
+  });
+
+  it('leaves no partial rows when the load fails in the database, and can be run again', async () => {
+    await db.query(`
+      CREATE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.last_name = 'Poison' THEN RAISE EXCEPTION 'poisoned row'; END IF; RETURN NEW; END $$`);
+    await db.query(`CREATE TRIGGER tr_refuse_poison BEFORE INSERT ON beneficiaries FOR EACH ROW EXECUTE FUNCTION refuse_poison()`);
+    try {
+      const csv = [header, `9300201,,Avant,Zoé,,1980-01-01,F,93079,,,,DEM,2,true,`, `9300202,,Poison,Ali,,1980-01-01,M,93079,,,,DEM,2,true,`].join('\n');
+      const failed = await finished((await upload(csv)).body.id);
+      expect(failed.status).toBe('failed');
+      expect(await byCaf('9300201')).toEqual([]);
+      await db.query(`DROP TRIGGER tr_refuse_poison ON beneficiaries`);
+      const retried = await http(app).post(`/api/v1/beneficiary-imports/${failed.id}/retry`).set(bearer(admin));
+      expect(retried.status).toBe(202);
+      const done = await finished(failed.id);
+      expect(done).toMatchObject({ status: 'completed', totals: { rows: 2, created: 2 } });
+      expectProblem(await http(app).post(`/api/v1/beneficiary-imports/${failed.id}/retry`).set(bearer(admin)), 422, 'IMPORT_NOT_RETRYABLE');
+    } finally {
+      await db.query(`DROP TRIGGER IF EXISTS tr_refuse_poison ON beneficiaries`);
+      await db.query(`DROP FUNCTION IF EXISTS refuse_poison()`);
+    }
+  });
+
+  it('refuses bad requests and other roles', async () => {
+    expectProblem(await http(app).post('/api/v1/beneficiary-imports').set(bearer(admin)).send({ file: 'x' }), 400, 'VALIDATION_FAILED');
+    expectProblem(await upload(''), 400, 'VALIDATION_FAILED');
+    expectProblem(await http(app).post('/api/v1/beneficiary-imports').set(bearer(advisor)).attach('file', Buffer.from('x'), 'a.csv'), 403, 'FORBIDDEN');
+    expectProblem(await http(app).get('/api/v1/beneficiary-imports/5b7c1d7e-3f0a-4f3b-9a59-2f8d7c6a1e10').set(bearer(admin)), 404, 'IMPORT_NOT_FOUND');
+  });
+});

@@ -1,0 +1,89 @@
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { randomInt } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { Role } from '../../src/common/auth/roles';
+import { nirKey } from '../../src/common/validation/nir';
+import { bearer, createAgency, createStaff, StaffAccount } from '../factories/identity';
+import { expectProblem, http, startTestApp } from '../setup/app';
+
+/** This file owns commune 93029 only. */
+describe('RGPD retention', () => {
+  let app: NestFastifyApplication;
+  let admin: StaffAccount;
+  let manager: StaffAccount;
+  let db: DataSource;
+
+  beforeAll(async () => {
+    app = await startTestApp();
+    db = app.get(DataSource);
+    admin = await createStaff(app, Role.Admin);
+    const agency = await createAgency(app, ['93029']);
+    manager = await createStaff(app, Role.AgencyManager, { agencyId: agency.id });
+  });
+  afterAll(() => app.close());
+
+  const newCase = async (lastName: string) => {
+    const first13 = `1800793029${String(randomInt(100, 999))}`;
+    const res = await http(app)
+      .post('/api/v1/beneficiaries')
+      .set(bearer(manager))
+      .send({ cafNumber: String(randomInt(1_000_000, 9_999_999)), nir: `${first13}${nirKey(first13)}`, firstName: 'Test', lastName, birthDate: '1980-07-23', sex: 'M', communeCode: '93029', rightsOpenedOn: '2024-03-18', phone: '0601020304' });
+    expect(res.status).toBe(201);
+    const oriented = await http(app).post(`/api/v1/beneficiaries/${res.body.id}/orientation`).set(bearer(manager)).send({ path: 'professional', referentBody: 'france_travail', decidedOn: '2024-04-15', reason: 'Souhaite un emploi dans le bâtiment' });
+    expect(oriented.status).toBe(200);
+    return res.body.id as string;
+  };
+
+  it('previews, then anonymises only the people past the period, keeping statistics', async () => {
+    const old = await newCase('Ancien');
+    const recent = await newCase('Recent');
+    await db.query(`UPDATE beneficiaries SET last_contact_at = now() - interval '25 months' WHERE id = $1`, [old]);
+
+    const preview = await http(app).get('/api/v1/retention/preview').set(bearer(admin));
+    expect(preview.status).toBe(200);
+    expect(preview.body).toMatchObject({ dryRun: true, retentionMonths: 24 });
+    expect(preview.body.count).toBeGreaterThanOrEqual(1);
+    expect(preview.body.byStatus.oriented).toBeGreaterThanOrEqual(1);
+    // A preview changes nothing.
+    expect((await http(app).get(`/api/v1/beneficiaries/${old}`).set(bearer(manager))).status).toBe(200);
+
+    const run = await http(app).post('/api/v1/retention/run').set(bearer(admin));
+    expect(run.status).toBe(200);
+    expect(run.body).toMatchObject({ dryRun: false });
+    expect(run.body.count).toBeGreaterThanOrEqual(1);
+
+    const [row] = await db.query(`SELECT * FROM beneficiaries WHERE id = $1`, [old]);
+    expect(row).toMatchObject({
+      first_name: 'Anonymised',
+      last_name: 'Anonymised',
+      caf_number: '0000000',
+      nir_encrypted: null,
+      nir_hash: null,
+      phone: null,
+      status: 'oriented',
+      orientation_path: 'professional',
+      referent_body: 'france_travail',
+      agency_id: manager.agencyId,
+    });
+    expect(row.anonymised_at).not.toBeNull();
+    const [dates] = await db.query(`SELECT birth_date::text AS b, rights_opened_on::text AS r, oriented_on::text AS o FROM beneficiaries WHERE id = $1`, [old]);
+    expect(dates).toEqual({ b: '1980-01-01', r: '2024-03-01', o: '2024-04-01' });
+    expect(await db.query(`SELECT * FROM timeline_events WHERE beneficiary_id = $1`, [old])).toEqual([]);
+    expect(await db.query(`SELECT reason FROM orientations WHERE beneficiary_id = $1`, [old])).toEqual([{ reason: null }]);
+    expectProblem(await http(app).get(`/api/v1/beneficiaries/${old}`).set(bearer(manager)), 404, 'BENEFICIARY_NOT_FOUND');
+    const list = await http(app).get('/api/v1/beneficiaries').query({ communeCode: '93029' }).set(bearer(manager));
+    expect(list.body.data.map((b: { id: string }) => b.id)).toEqual([recent]);
+
+    // The recent case is untouched and a second run finds nobody left to anonymise from this file.
+    expect((await http(app).get(`/api/v1/beneficiaries/${recent}`).set(bearer(manager))).body.lastName).toBe('Recent');
+    const again = await http(app).get('/api/v1/retention/preview').set(bearer(admin));
+    const [{ count }] = await db.query(`SELECT count(*)::int AS count FROM beneficiaries WHERE id = $1 AND anonymised_at IS NULL`, [old]);
+    expect(count).toBe(0);
+    expect(again.status).toBe(200);
+  });
+
+  it('is for admins only', async () => {
+    expectProblem(await http(app).get('/api/v1/retention/preview').set(bearer(manager)), 403, 'FORBIDDEN');
+    expectProblem(await http(app).post('/api/v1/retention/run').set(bearer(manager)), 403, 'FORBIDDEN');
+  });
+});

@@ -4,7 +4,7 @@ import { Role } from '../../src/common/auth/roles';
 import { bearer, createAgency, createStaff, StaffAccount } from '../factories/identity';
 import { expectProblem, http, startTestApp } from '../setup/app';
 
-/** Advisors' caseload figures and own-account limits. Commune 93078 belongs to this file only. */
+/** Advisors' and agencies' caseload figures, and own-account limits. Commune 93078 belongs to this file only. */
 describe('advisors', () => {
   let app: NestFastifyApplication;
   let manager: StaffAccount;
@@ -54,6 +54,19 @@ describe('advisors', () => {
     expect(res.body.caseloadCapacity).toBe(80);
     expectProblem(await http(app).get(`/api/v1/advisors/${advisor.id}`).set(bearer(otherManager)), 404, 'ADVISOR_NOT_FOUND');
     expectProblem(await http(app).patch(`/api/v1/advisors/${advisor.id}`).set(bearer(advisor)).send({ caseloadCapacity: 1 }), 403, 'FORBIDDEN');
+  });
+
+  it("gives the agency's work-queue figures to its staff only", async () => {
+    const res = await http(app).get(`/api/v1/agencies/${manager.agencyId}/caseload-summary`).set(bearer(advisor));
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ agencyId: manager.agencyId, openCases: 2, overdueCases: 1, unassignedCases: 0, toOrient: 2 });
+    expect(res.body.advisors).toEqual(
+      expect.arrayContaining([
+        { advisorId: advisor.id, caseloadSize: 2, overdueCount: 1 },
+        { advisorId: colleague.id, caseloadSize: 0, overdueCount: 0 },
+      ]),
+    );
+    expectProblem(await http(app).get(`/api/v1/agencies/${manager.agencyId}/caseload-summary`).set(bearer(otherManager)), 404, 'AGENCY_NOT_FOUND');
   });
 
   it('lets a manager change only names and password on their own account', async () => {

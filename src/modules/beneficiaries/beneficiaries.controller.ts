@@ -14,6 +14,7 @@ import { BeneficiariesService } from './beneficiaries.service';
 import { CaseAccessService } from './case-access.service';
 import { BeneficiaryDto, BeneficiarySummaryDto, CreateBeneficiaryDto, ListBeneficiariesQueryDto, UpdateBeneficiaryDto } from './dto/beneficiary.dto';
 import { AssignmentDto, ExitInputDto, TimelineEventDto, TransferCaseloadDto } from './dto/case-actions.dto';
+import { AgencyCaseloadSummaryDto } from './dto/caseload-summary.dto';
 
 const STAFF = [Role.Admin, Role.AgencyManager, Role.Advisor];
 const MANAGERS = [Role.Admin, Role.AgencyManager];
@@ -117,6 +118,20 @@ export class BeneficiariesController {
   @ApiOkResponse({ description: 'The whole file as JSON.', schema: { type: 'object', additionalProperties: true } })
   export(@CurrentActor() actor: Actor, @IdParam() id: string): Promise<Record<string, unknown>> {
     return this.beneficiaries.export(actor, id);
+  }
+}
+
+@ApiTags('beneficiaries')
+@Controller('agencies/:id/caseload-summary')
+export class AgencyCaseloadController {
+  constructor(private readonly beneficiaries: BeneficiariesService) {}
+
+  @Get()
+  @Access({ roles: STAFF })
+  @ApiOperation({ operationId: 'getAgencyCaseloadSummary', summary: "The agency's open, overdue, unassigned and to-orient cases, and each advisor's caseload." })
+  @ApiOkResponse({ type: AgencyCaseloadSummaryDto })
+  summary(@CurrentActor() actor: Actor, @IdParam() id: string): Promise<AgencyCaseloadSummaryDto> {
+    return this.beneficiaries.agencySummary(actor.principal, id);
   }
 }
 

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AgenciesModule } from '../agencies/agencies.module';
 import { CommunesModule } from '../communes/communes.module';
-import { BeneficiariesController, CaseloadTransfersController } from './beneficiaries.controller';
+import { AgencyCaseloadController, BeneficiariesController, CaseloadTransfersController } from './beneficiaries.controller';
 import { BeneficiariesRepository } from './beneficiaries.repository';
 import { BeneficiariesService } from './beneficiaries.service';
 import { CaseAccessService } from './case-access.service';
@@ -12,7 +12,7 @@ import { OrientationsService } from './orientations.service';
 
 @Module({
   imports: [AgenciesModule, CommunesModule],
-  controllers: [BeneficiariesController, CaseloadTransfersController, OrientationsController, ContractsController],
+  controllers: [BeneficiariesController, AgencyCaseloadController, CaseloadTransfersController, OrientationsController, ContractsController],
   providers: [BeneficiariesService, BeneficiariesRepository, CaseAccessService, CaseFileService, OrientationsService, ContractsService],
   exports: [BeneficiariesService, CaseAccessService, CaseFileService],
 })

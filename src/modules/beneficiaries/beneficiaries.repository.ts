@@ -5,6 +5,7 @@ import { Sql } from '../../database/sql';
 import { CaseAccessService } from './case-access.service';
 import { searchKeyOf } from './case-rules';
 import { BeneficiarySummaryDto, ListBeneficiariesQueryDto } from './dto/beneficiary.dto';
+import { AgencyCaseloadSummaryDto } from './dto/caseload-summary.dto';
 
 export type SummaryRow = BeneficiarySummaryDto & { sortKey: string };
 
@@ -71,5 +72,28 @@ export class BeneficiariesRepository {
       [advisorIds],
     );
     return new Map(rows.map((r) => [r.advisorId, { caseloadSize: r.size, overdueCount: r.overdue }]));
+  }
+
+  /** Open, overdue, unassigned and to-orient cases of an agency, and per advisor. */
+  async agencySummary(agencyId: string): Promise<AgencyCaseloadSummaryDto> {
+    const [totals] = await this.sql.rows<Omit<AgencyCaseloadSummaryDto, 'agencyId' | 'advisors'>>(
+      `SELECT count(*)::int AS "openCases",
+              count(*) FILTER (WHERE next_due_on < current_date)::int AS "overdueCases",
+              count(*) FILTER (WHERE advisor_id IS NULL)::int AS "unassignedCases",
+              count(*) FILTER (WHERE status = 'to_orient')::int AS "toOrient"
+         FROM beneficiaries
+        WHERE agency_id = $1 AND exited_on IS NULL AND anonymised_at IS NULL`,
+      [agencyId],
+    );
+    const advisors = await this.sql.rows<{ advisorId: string; caseloadSize: number; overdueCount: number }>(
+      `SELECT u.id AS "advisorId", count(b.id)::int AS "caseloadSize", count(b.id) FILTER (WHERE b.next_due_on < current_date)::int AS "overdueCount"
+         FROM users u
+         LEFT JOIN beneficiaries b ON b.advisor_id = u.id AND b.exited_on IS NULL AND b.anonymised_at IS NULL
+        WHERE u.agency_id = $1 AND u.role = 'advisor' AND u.active
+        GROUP BY u.id, u.last_name
+        ORDER BY u.last_name, u.id`,
+      [agencyId],
+    );
+    return { agencyId, ...totals, advisors };
   }
 }

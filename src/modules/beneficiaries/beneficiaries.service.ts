@@ -8,6 +8,7 @@ import { FieldEncryption } from '../../common/crypto/field-encryption';
 import { ValidationFailedException } from '../../common/errors/app.exception';
 import { Page, toPage } from '../../common/pagination/pagination';
 import { beneficiariesConfig } from '../../config/configuration';
+import { agencyNotFound as agencyOutOfScope } from '../agencies/agencies.errors';
 import { AgenciesService } from '../agencies/agencies.service';
 import { AuditService } from '../audit/audit.service';
 import { CommunesService } from '../communes/communes.service';
@@ -30,6 +31,7 @@ import { CaseFileService } from './case-file.service';
 import { today } from './case-rules';
 import { BeneficiaryDto, BeneficiarySummaryDto, CreateBeneficiaryDto, ListBeneficiariesQueryDto, UpdateBeneficiaryDto } from './dto/beneficiary.dto';
 import { ExitInputDto } from './dto/case-actions.dto';
+import { AgencyCaseloadSummaryDto } from './dto/caseload-summary.dto';
 import { Assignment } from './entities/assignment.entity';
 import { Beneficiary } from './entities/beneficiary.entity';
 import { Contract } from './entities/contract.entity';
@@ -100,6 +102,12 @@ export class BeneficiariesService {
   async list(principal: Principal, query: ListBeneficiariesQueryDto): Promise<Page<BeneficiarySummaryDto>> {
     const rows = await this.repository.list(principal, query);
     return toPage(rows, query.limit, (r) => [r.sortKey, r.id], ({ sortKey: _sortKey, ...summary }) => summary);
+  }
+
+  /** The agency's work-queue figures; agency staff see their own agency only (404 otherwise). */
+  async agencySummary(principal: Principal, agencyId: string): Promise<AgencyCaseloadSummaryDto> {
+    if (!this.access.canSee(principal, { agencyId })) throw agencyOutOfScope();
+    return this.repository.agencySummary(agencyId);
   }
 
   caseloadCounts(advisorIds: string[]): Promise<Map<string, { caseloadSize: number; overdueCount: number }>> {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import { violatedConstraint } from '../../common/errors/database-errors';
 import { Actor } from '../../common/context/actor';
 import { decodeCursor, Page, toPage } from '../../common/pagination/pagination';
 import { AuditService } from '../audit/audit.service';
@@ -159,6 +160,6 @@ function toAgencyDto(r: AgencyRow): AgencyDto {
 }
 
 function rethrowCodeTaken(e: unknown): never {
-  if (e instanceof QueryFailedError && (e.driverError as { constraint?: string }).constraint === 'uq_agencies_code') throw agencyCodeTaken();
+  if (violatedConstraint(e) === 'uq_agencies_code') throw agencyCodeTaken();
   throw e;
 }

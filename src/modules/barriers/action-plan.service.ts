@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager, In, Not, QueryFailedError } from 'typeorm';
+import { DataSource, EntityManager, In, Not } from 'typeorm';
+import { violatedConstraint } from '../../common/errors/database-errors';
 import { Principal } from '../../common/auth/principal';
 import { Actor } from '../../common/context/actor';
 import { AuditService } from '../audit/audit.service';
@@ -60,7 +61,7 @@ export class ActionPlanService {
       const focus = await manager
         .save(manager.create(ActionPlanFocus, { beneficiaryId, theme: input.theme, title: input.title ?? null, createdBy: createdBy(actor) }))
         .catch((e: unknown) => {
-          if (e instanceof QueryFailedError && (e.driverError as { constraint?: string }).constraint === 'uq_action_plan_focuses_theme') throw focusAlreadyExists();
+          if (violatedConstraint(e) === 'uq_action_plan_focuses_theme') throw focusAlreadyExists();
           throw e;
         });
       await this.caseFile.event(manager, actor, b, {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager, In, Not, QueryFailedError } from 'typeorm';
+import { DataSource, EntityManager, In, Not } from 'typeorm';
+import { violatedConstraint } from '../../common/errors/database-errors';
 import { Principal } from '../../common/auth/principal';
 import { Actor } from '../../common/context/actor';
 import { AuditService } from '../audit/audit.service';
@@ -43,7 +44,7 @@ export class BarriersService {
           }),
         )
         .catch((e: unknown) => {
-          if (e instanceof QueryFailedError && (e.driverError as { constraint?: string }).constraint === 'uq_barriers_open_theme') throw barrierAlreadyOpen();
+          if (violatedConstraint(e) === 'uq_barriers_open_theme') throw barrierAlreadyOpen();
           throw e;
         });
       await this.caseFile.event(manager, actor, b, {

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import { DataSource, EntityManager, IsNull, QueryFailedError } from 'typeorm';
+import { DataSource, EntityManager, IsNull } from 'typeorm';
+import { violatedConstraint } from '../../common/errors/database-errors';
 import { Principal } from '../../common/auth/principal';
 import { Role } from '../../common/auth/roles';
 import { Actor } from '../../common/context/actor';
@@ -369,11 +370,9 @@ export function checkIfMatch(ifMatch: string | undefined, version: number): void
 }
 
 function mapBeneficiaryError(e: unknown): never {
-  if (e instanceof QueryFailedError) {
-    const { constraint } = e.driverError as { constraint?: string };
-    if (constraint === 'uq_beneficiaries_caf_birth') throw cafNumberTaken();
-    if (constraint === 'uq_beneficiaries_nir_hash') throw nirTaken();
-    if (constraint === 'fk_beneficiaries_commune') throw unknownCommune();
-  }
+  const constraint = violatedConstraint(e);
+  if (constraint === 'uq_beneficiaries_caf_birth') throw cafNumberTaken();
+  if (constraint === 'uq_beneficiaries_nir_hash') throw nirTaken();
+  if (constraint === 'fk_beneficiaries_commune') throw unknownCommune();
   throw e;
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, QueryFailedError } from 'typeorm';
+import { DataSource } from 'typeorm';
+import { violatedConstraint } from '../../common/errors/database-errors';
 import { Principal } from '../../common/auth/principal';
 import { Actor } from '../../common/context/actor';
 import { ValidationFailedException } from '../../common/errors/app.exception';
@@ -41,7 +42,7 @@ export class ContractsService {
           }),
         )
         .catch((e: unknown) => {
-          if (e instanceof QueryFailedError && (e.driverError as { constraint?: string }).constraint === 'uq_contracts_open') throw contractAlreadyOpen();
+          if (violatedConstraint(e) === 'uq_contracts_open') throw contractAlreadyOpen();
           throw e;
         });
       await this.caseFile.event(manager, actor, b, { type: 'contract.drafted', summary: 'Contract drafted', data: { contractId: contract.id } });

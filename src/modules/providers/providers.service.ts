@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, QueryFailedError } from 'typeorm';
+import { DataSource } from 'typeorm';
+import { violatedConstraint } from '../../common/errors/database-errors';
 import { Principal } from '../../common/auth/principal';
 import { Role } from '../../common/auth/roles';
 import { Actor } from '../../common/context/actor';
@@ -66,11 +67,9 @@ export class ProvidersService {
 }
 
 function mapProviderError(e: unknown): never {
-  if (e instanceof QueryFailedError) {
-    const { constraint } = e.driverError as { constraint?: string };
-    if (constraint === 'uq_providers_siret') throw siretTaken();
-    if (constraint === 'fk_providers_commune') throw unknownCommune();
-  }
+  const constraint = violatedConstraint(e);
+  if (constraint === 'uq_providers_siret') throw siretTaken();
+  if (constraint === 'fk_providers_commune') throw unknownCommune();
   throw e;
 }
 

@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import * as argon2 from 'argon2';
-import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { violatedConstraint } from '../../common/errors/database-errors';
 import { Principal } from '../../common/auth/principal';
 import { Role } from '../../common/auth/roles';
 import { Actor } from '../../common/context/actor';
@@ -216,7 +217,7 @@ export class UsersService implements OnApplicationBootstrap {
 }
 
 function mapUserError(e: unknown): never {
-  if (e instanceof QueryFailedError && (e.driverError as { constraint?: string }).constraint === 'uq_users_email') throw emailTaken();
+  if (violatedConstraint(e) === 'uq_users_email') throw emailTaken();
   throw e;
 }
 

@@ -21,7 +21,9 @@ import { CommunesModule } from './modules/communes/communes.module';
 import { JobsModule } from './modules/jobs/jobs.module';
 import { JournalModule } from './modules/journal/journal.module';
 import { OutboxModule } from './modules/outbox/outbox.module';
+import { ProgrammesModule } from './modules/programmes/programmes.module';
 import { ProvidersModule } from './modules/providers/providers.module';
+import { ReferralsModule } from './modules/referrals/referrals.module';
 import { RetentionModule } from './modules/retention/retention.module';
 import { TimelineModule } from './modules/timeline/timeline.module';
 import { UsersModule } from './modules/users/users.module';
@@ -71,6 +73,8 @@ import { MetricsModule } from './modules/metrics/metrics.module';
     RetentionModule,
     BarriersModule,
     JournalModule,
+    ProgrammesModule,
+    ReferralsModule,
   ],
   providers: [
     // Order matters: authenticate, then check the route's access rule.

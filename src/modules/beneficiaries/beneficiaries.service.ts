@@ -7,6 +7,7 @@ import { Role } from '../../common/auth/roles';
 import { Actor } from '../../common/context/actor';
 import { FieldEncryption } from '../../common/crypto/field-encryption';
 import { ValidationFailedException } from '../../common/errors/app.exception';
+import { ifMatchAllows } from '../../common/http/if-match';
 import { Page, toPage } from '../../common/pagination/pagination';
 import { beneficiariesConfig } from '../../config/configuration';
 import { agencyNotFound as agencyOutOfScope } from '../agencies/agencies.errors';
@@ -363,10 +364,8 @@ export class BeneficiariesService {
 const REQUIRED_FIELDS = ['cafNumber', 'firstName', 'lastName', 'birthDate', 'sex', 'communeCode'] as const;
 
 /** `If-Match: "<version>"` (or `*`); absent means no precondition. */
-export function checkIfMatch(ifMatch: string | undefined, version: number): void {
-  if (ifMatch === undefined || ifMatch.trim() === '*') return;
-  const tags = ifMatch.split(',').map((t) => t.trim().replace(/^W\//, ''));
-  if (!tags.includes(`"${version}"`)) throw versionMismatch(version);
+function checkIfMatch(ifMatch: string | undefined, version: number): void {
+  if (!ifMatchAllows(ifMatch, version)) throw versionMismatch(version);
 }
 
 function mapBeneficiaryError(e: unknown): never {

@@ -1,0 +1,288 @@
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import { Principal } from '../../common/auth/principal';
+import { Role } from '../../common/auth/roles';
+import { Actor } from '../../common/context/actor';
+import { decodeCursor, Page, toPage } from '../../common/pagination/pagination';
+import { Sql } from '../../database/sql';
+import { AuditService } from '../audit/audit.service';
+import { CaseAccessService } from '../beneficiaries/case-access.service';
+import { CaseFileService } from '../beneficiaries/case-file.service';
+import { JobsService } from '../jobs/jobs.service';
+import { OutboxService } from '../outbox/outbox.service';
+import { ProgrammesService } from '../programmes/programmes.service';
+import { CreateReferralDto, ListReferralsQueryDto, ReferralDto } from './dto/referral.dto';
+import { Referral } from './entities/referral.entity';
+import { nextReferralStatus, ReferralAction, ReferralStatus, releasesPlace } from './referral-transitions';
+import {
+  declineNeedsReason,
+  invalidTransition,
+  notEligible,
+  placeCapacityReached,
+  referralAlreadyOpen,
+  referralNotFound,
+  referralProgrammeNotFound,
+} from './referrals.errors';
+
+export const REFERRAL_EXPIRY_JOB = 'referrals.expiry';
+/** Days without an answer before a submitted or waitlisted referral expires (domain.md §4). */
+export const REFERRAL_EXPIRY_DAYS = 30;
+/** Days without an answer before the provider is reminded, once (domain.md §4). */
+export const REFERRAL_REMINDER_DAYS = 10;
+
+/** Actions of the programme's provider (and admins); `cancel` belongs to the prescriber. */
+const PROVIDER_ACTIONS: readonly ReferralAction[] = [ReferralAction.Accept, ReferralAction.Decline, ReferralAction.Start, ReferralAction.Complete, ReferralAction.Abandon];
+
+/**
+ * Timeline line and outbox event type of each status a referral enters: the
+ * webhook contract's types (api.md), plus `referral.abandoned` and
+ * `referral.expired`, which the contract lacks; a waitlisted referral is
+ * `referral.submitted` with `status: waitlisted`.
+ */
+const EVENTS: Record<ReferralStatus, { type: string; summary: string; eventType: string }> = {
+  [ReferralStatus.Submitted]: { type: 'referral.submitted', summary: 'Referral submitted', eventType: 'referral.submitted' },
+  [ReferralStatus.Waitlisted]: { type: 'referral.waitlisted', summary: 'Referral on the waiting list', eventType: 'referral.submitted' },
+  [ReferralStatus.Accepted]: { type: 'referral.accepted', summary: 'Referral accepted: a place is held', eventType: 'referral.accepted' },
+  [ReferralStatus.Declined]: { type: 'referral.declined', summary: 'Referral declined', eventType: 'referral.declined' },
+  [ReferralStatus.InProgress]: { type: 'referral.started', summary: 'Programme started', eventType: 'referral.started' },
+  [ReferralStatus.Completed]: { type: 'referral.completed', summary: 'Programme completed', eventType: 'referral.completed' },
+  [ReferralStatus.Abandoned]: { type: 'referral.abandoned', summary: 'Programme abandoned', eventType: 'referral.abandoned' },
+  [ReferralStatus.Cancelled]: { type: 'referral.cancelled', summary: 'Referral cancelled', eventType: 'referral.cancelled' },
+  [ReferralStatus.Expired]: { type: 'referral.expired', summary: 'Referral expired without an answer', eventType: 'referral.expired' },
+};
+
+const ts = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+const REFERRAL_COLUMNS = `r.id, r.beneficiary_id AS "beneficiaryId", r.programme_id AS "programmeId", r.status, r.note,
+       json_build_object('firstName', b.first_name, 'lastName', b.last_name, 'birthDate', to_char(b.birth_date, 'YYYY-MM-DD'),
+                         'communeCode', b.commune_code, 'phone', b.phone, 'email', b.email, 'orientationPath', b.orientation_path) AS person,
+       r.created_by AS "createdBy", ${ts('r.submitted_at')} AS "submittedAt", ${ts('r.accepted_at')} AS "acceptedAt", r.accepted_by AS "acceptedBy",
+       ${ts('r.started_at')} AS "startedAt", r.started_by AS "startedBy", ${ts('r.closed_at')} AS "closedAt", r.closed_by AS "closedBy",
+       r.close_reason AS "closeReason", ${ts('r.created_at')} AS "createdAt",
+       to_char(r.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "cursorAt"`;
+
+const REFERRAL_FROM = `referrals r JOIN programmes p ON p.id = r.programme_id JOIN beneficiaries b ON b.id = r.beneficiary_id`;
+
+type ReferralRow = ReferralDto & { cursorAt: string };
+
+/**
+ * Referrals of beneficiaries to programmes and their places. Every use case is
+ * one transaction: the referral, the programme's places (conditional UPDATE),
+ * the promotion from the waitlist, the timeline line, the outbox events and the audit row.
+ */
+@Injectable()
+export class ReferralsService implements OnApplicationBootstrap {
+  private readonly logger = new Logger(ReferralsService.name);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly sql: Sql,
+    private readonly access: CaseAccessService,
+    private readonly caseFile: CaseFileService,
+    private readonly programmes: ProgrammesService,
+    private readonly outbox: OutboxService,
+    private readonly audit: AuditService,
+    private readonly jobs: JobsService,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.jobs.schedule(REFERRAL_EXPIRY_JOB, '11 6 * * *', async () => {
+      const { reminded, expired } = await this.expireAndRemind();
+      this.logger.log(`referrals: ${reminded} reminders, ${expired} expired`);
+    });
+  }
+
+  /** Submitted, or waitlisted when every place is held; the person must be oriented on an eligible path. */
+  async create(actor: Actor, input: CreateReferralDto): Promise<ReferralDto> {
+    const id = await this.dataSource.transaction(async (manager) => {
+      const b = await this.access.findWritable(actor.principal, input.beneficiaryId, manager);
+      const programme = await this.programmes.findForReferral(manager, input.programmeId);
+      if (!programme) throw referralProgrammeNotFound();
+      if (!programme.active) throw notEligible('the programme is not active');
+      if (b.exitedOn) throw notEligible('the person has exited the scheme');
+      if (!b.orientationPath) throw notEligible('the person is not oriented yet');
+      if (!programme.eligiblePaths.includes(b.orientationPath)) throw notEligible(`the programme does not take the ${b.orientationPath} path`);
+      const status = programme.placesHeld >= programme.capacity ? ReferralStatus.Waitlisted : ReferralStatus.Submitted;
+      const referral = await manager
+        .save(
+          manager.create(Referral, {
+            beneficiaryId: b.id,
+            programmeId: programme.id,
+            status,
+            note: input.note ?? null,
+            createdBy: actor.principal.id,
+            submittedAt: status === ReferralStatus.Submitted ? new Date() : null,
+          }),
+        )
+        .catch((e: unknown) => {
+          if (e instanceof QueryFailedError && (e.driverError as { constraint?: string }).constraint === 'uq_referrals_open') throw referralAlreadyOpen();
+          throw e;
+        });
+      await this.record(manager, actor, referral);
+      return referral.id;
+    });
+    return this.get(actor.principal, id);
+  }
+
+  async get(principal: Principal, id: string): Promise<ReferralDto> {
+    const params: unknown[] = [id];
+    const scope = this.scopeCondition(principal, params);
+    const [row] = await this.sql.rows<ReferralRow>(`SELECT ${REFERRAL_COLUMNS} FROM ${REFERRAL_FROM} WHERE r.id = $1 AND ${scope}`, params);
+    if (!row) throw referralNotFound();
+    return toDto(row);
+  }
+
+  /** Newest first, scoped in the query: agency staff their agency's people, provider staff their programmes. */
+  async list(principal: Principal, query: ListReferralsQueryDto): Promise<Page<ReferralDto>> {
+    const params: unknown[] = [];
+    const where = [this.scopeCondition(principal, params)];
+    const add = (condition: (p: string) => string, value: unknown) => {
+      params.push(value);
+      where.push(condition(`$${params.length}`));
+    };
+    if (query.programmeId) add((p) => `r.programme_id = ${p}`, query.programmeId);
+    if (query.beneficiaryId) add((p) => `r.beneficiary_id = ${p}`, query.beneficiaryId);
+    if (query.status) add((p) => `r.status = ${p}`, query.status);
+    if (query.cursor) {
+      const [at, cursorId] = decodeCursor(query.cursor, ['timestamp', 'uuid']);
+      params.push(at, cursorId);
+      where.push(`(r.created_at, r.id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
+    }
+    params.push(query.limit + 1);
+    const rows = await this.sql.rows<ReferralRow>(
+      `SELECT ${REFERRAL_COLUMNS} FROM ${REFERRAL_FROM}
+        WHERE ${where.join(' AND ')}
+        ORDER BY r.created_at DESC, r.id DESC
+        LIMIT $${params.length}`,
+      params,
+    );
+    return toPage(rows, query.limit, (r) => [r.cursorAt, r.id], toDto);
+  }
+
+  /**
+   * One action of the state machine. Accepting takes a place (409 when none is
+   * free); ending a held place gives it back and promotes the oldest waitlisted referral.
+   */
+  async act(actor: Actor, id: string, action: ReferralAction, reason?: string): Promise<ReferralDto> {
+    if (action === ReferralAction.Decline && !reason) throw declineNeedsReason();
+    await this.dataSource.transaction(async (manager) => {
+      const referral = await manager.findOne(Referral, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!referral) throw referralNotFound();
+      await this.checkActor(manager, actor.principal, referral, action);
+      const from = referral.status;
+      const to = nextReferralStatus(from, action);
+      if (!to) throw invalidTransition(from, action);
+      if (action === ReferralAction.Accept && !(await this.programmes.holdPlace(manager, referral.programmeId))) throw placeCapacityReached();
+      const now = new Date();
+      const who = actor.principal.id;
+      referral.status = to;
+      if (to === ReferralStatus.Accepted) Object.assign(referral, { acceptedAt: now, acceptedBy: who });
+      else if (to === ReferralStatus.InProgress) Object.assign(referral, { startedAt: now, startedBy: who });
+      else Object.assign(referral, { closedAt: now, closedBy: who, closeReason: reason ?? null });
+      await manager.save(referral);
+      await this.record(manager, actor, referral);
+      if (releasesPlace(from, to)) await this.placeFreed(manager, actor, referral.programmeId);
+    });
+    return this.get(actor.principal, id);
+  }
+
+  /**
+   * The daily job: a reminder event (once) for referrals submitted more than
+   * REFERRAL_REMINDER_DAYS ago without an answer, then expiry of those submitted
+   * or waitlisted for more than REFERRAL_EXPIRY_DAYS.
+   */
+  async expireAndRemind(now: Date = new Date()): Promise<{ reminded: number; expired: number }> {
+    const reminded = await this.dataSource.transaction(async (manager) => {
+      const [rows] = (await manager.query(
+        `UPDATE referrals SET reminded_at = $1
+          WHERE status = 'submitted' AND reminded_at IS NULL AND submitted_at < $1::timestamptz - make_interval(days => $2)
+          RETURNING id, programme_id AS "programmeId", to_char(submitted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS "submittedAt"`,
+        [now, REFERRAL_REMINDER_DAYS],
+      )) as [{ id: string; programmeId: string; submittedAt: string }[], number];
+      for (const r of rows) {
+        await this.outbox.write(manager, { type: 'referral.reminder', resourceType: 'referral', resourceId: r.id, data: { referralId: r.id, programmeId: r.programmeId, submittedAt: r.submittedAt } });
+      }
+      return rows.length;
+    });
+    const due = (await this.dataSource.query(
+      `SELECT id FROM referrals
+        WHERE (status = 'submitted' AND submitted_at < $1::timestamptz - make_interval(days => $2))
+           OR (status = 'waitlisted' AND created_at < $1::timestamptz - make_interval(days => $2))
+        ORDER BY created_at, id`,
+      [now, REFERRAL_EXPIRY_DAYS],
+    )) as { id: string }[];
+    let expired = 0;
+    for (const { id } of due) {
+      expired += await this.dataSource.transaction(async (manager) => {
+        const referral = await manager.findOne(Referral, { where: { id }, lock: { mode: 'pessimistic_write' } });
+        const to = referral && nextReferralStatus(referral.status, ReferralAction.Expire);
+        if (!referral || !to) return 0;
+        Object.assign(referral, { status: to, closedAt: now, closedBy: null, closeReason: `no answer within ${REFERRAL_EXPIRY_DAYS} days` });
+        await manager.save(referral);
+        await this.record(manager, null, referral);
+        return 1;
+      });
+    }
+    return { reminded, expired };
+  }
+
+  /** 404 when the referral lies outside the caller's scope for this action (403 for an advisor outside their caseload). */
+  private async checkActor(manager: EntityManager, principal: Principal, referral: Referral, action: ReferralAction): Promise<void> {
+    if (PROVIDER_ACTIONS.includes(action)) {
+      if (principal.role === Role.Admin) return;
+      const programme = await this.programmes.findForReferral(manager, referral.programmeId);
+      if (principal.role !== Role.Provider || !programme || programme.providerId !== principal.providerId) throw referralNotFound();
+      return;
+    }
+    try {
+      await this.access.findWritable(principal, referral.beneficiaryId, manager);
+    } catch (e) {
+      if ((e as { code?: string }).code === 'BENEFICIARY_NOT_FOUND') throw referralNotFound();
+      throw e;
+    }
+  }
+
+  /** A place went back to the programme: the oldest waitlisted referral is submitted, and `place.freed` is written. */
+  private async placeFreed(manager: EntityManager, actor: Actor | null, programmeId: string): Promise<void> {
+    const places = await this.programmes.releasePlace(manager, programmeId);
+    const [promoted] = (await manager.query(
+      `UPDATE referrals SET status = 'submitted', submitted_at = now(), updated_at = now()
+        WHERE id = (SELECT id FROM referrals WHERE programme_id = $1 AND status = 'waitlisted' ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
+        RETURNING id, beneficiary_id AS "beneficiaryId", programme_id AS "programmeId", status`,
+      [programmeId],
+    )) as [Pick<Referral, 'id' | 'beneficiaryId' | 'programmeId' | 'status'>[], number];
+    const next = promoted[0];
+    if (next) await this.record(manager, actor, next, 'Referral promoted from the waiting list');
+    await this.outbox.write(manager, {
+      type: 'place.freed',
+      resourceType: 'programme',
+      resourceId: programmeId,
+      data: { programmeId, placesHeld: places.placesHeld, capacity: places.capacity, promotedReferralId: next?.id ?? null },
+    });
+  }
+
+  /** The timeline line and outbox event on the person's case, and the audit row, of the status the referral just entered. */
+  private async record(manager: EntityManager, actor: Actor | null, r: Pick<Referral, 'id' | 'beneficiaryId' | 'programmeId' | 'status'>, summary?: string): Promise<void> {
+    const event = EVENTS[r.status];
+    const data = { referralId: r.id, programmeId: r.programmeId, status: r.status };
+    await this.caseFile.event(manager, actor, { id: r.beneficiaryId }, { type: event.type, summary: summary ?? event.summary, data });
+    await this.outbox.write(manager, { type: event.eventType, resourceType: 'referral', resourceId: r.id, data: { ...data, beneficiaryId: r.beneficiaryId } });
+    const entry = { action: `referral.${r.status}`, resourceType: 'referral', resourceId: r.id, details: { beneficiaryId: r.beneficiaryId, programmeId: r.programmeId } };
+    if (actor) await this.audit.record(actor, entry, manager);
+    else await this.audit.recordAnonymous(null, entry, manager);
+  }
+
+  /** Provider staff: referrals to their programmes; others: the cases they see (CaseAccessService). */
+  private scopeCondition(principal: Principal, params: unknown[]): string {
+    if (principal.role === Role.Provider) {
+      if (!principal.providerId) return 'FALSE';
+      params.push(principal.providerId);
+      return `p.provider_id = $${params.length} AND b.anonymised_at IS NULL`;
+    }
+    return this.access.scopeCondition(principal, params);
+  }
+}
+
+function toDto({ cursorAt: _cursorAt, ...row }: ReferralRow): ReferralDto {
+  return row;
+}

@@ -52,6 +52,7 @@ export async function loadRows(client: PoolClient, rows: ValidRow[], crypto: Fie
     }
   })();
   await pipeline(Readable.from(lines), client.query(copyFrom(`COPY import_rows (${STAGING_COLUMNS.join(', ')}) FROM STDIN (FORMAT csv)`)));
+  await client.query('CREATE UNIQUE INDEX ON import_rows (line)');
   await client.query('ANALYZE import_rows');
 
   const reject = (condition: string, field: string, message: string, params: unknown[] = []) =>
@@ -70,7 +71,13 @@ export async function loadRows(client: PoolClient, rows: ValidRow[], crypto: Fie
     'this CAF number and birth date belong to another person',
   );
   await reject(`r.nir_hash IS NOT NULL AND EXISTS (SELECT 1 FROM beneficiaries b WHERE b.nir_hash = r.nir_hash AND b.id IS DISTINCT FROM r.match_id)`, 'nir', 'this NIR belongs to another person');
-  await reject(`r.match_id IS NOT NULL AND EXISTS (SELECT 1 FROM import_rows o WHERE o.match_id = r.match_id AND o.line < r.line)`, 'cafNumber', 'the same person appears earlier in the file');
+  // Two rows of the file matching the same person: keep the first (a window, not a self-join: linear).
+  await client.query(
+    `UPDATE import_rows r SET reject_field = 'cafNumber', reject_message = 'the same person appears earlier in the file'
+       FROM (SELECT line, row_number() OVER (PARTITION BY match_id ORDER BY line) AS n
+               FROM import_rows WHERE match_id IS NOT NULL AND reject_field IS NULL) d
+      WHERE d.line = r.line AND d.n > 1`,
+  );
 
   const created = await client.query<{ count: string }>(
     `WITH inserted AS (

@@ -1,17 +1,21 @@
 /**
  * `npm run bench`: the API against a plain Fastify + pg baseline, on one
- * throwaway PostgreSQL; then cold and warm starts. See docs/BENCHMARKS.md.
+ * throwaway PostgreSQL filled with generated data; a CSV import; then cold and
+ * warm starts. See docs/BENCHMARKS.md.
  */
 import 'reflect-metadata';
 import { tmpdir } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isDeepStrictEqual } from 'node:util';
 import { freePort } from '../src/database/embedded-postgres';
+import { BENCH_MANAGER, GENERATED_PASSWORD } from './lib/auth';
 import { runAllTeardowns, takeOverSignals } from './lib/cleanup';
 import { startBenchDatabase } from './lib/database';
 import { POOL_SIZE, serverEnv } from './lib/env';
+import { DEFAULT_SIZES, generateData } from './lib/generate';
 import { httpRequest } from './lib/http';
-import { LoadResult, LoadSettings, loadSettingsFromEnv, measure } from './lib/load';
+import { IMPORT_GOAL, measureImport } from './lib/import';
+import { LoadResult, LoadSettings, loadSettingsFromEnv, measure, positiveInt } from './lib/load';
 import { APP_SCRIPT, BASELINE_SCRIPT, RESULTS_FILE } from './lib/paths';
 import { residentMemoryMb, Server, signalAllServers, startServer, waitReady } from './lib/processes';
 import { BenchResults, evaluateGoals, formatResults, machine, ScenarioResult, writeResults } from './lib/report';
@@ -44,12 +48,13 @@ async function fetchOnce(url: string, headers: Record<string, string>): Promise<
 
 async function runScenario(scenario: Scenario, servers: Servers, databaseUrl: string, settings: LoadSettings): Promise<ScenarioResult> {
   const prepared = await scenario.prepare?.({ appUrl: servers.app.baseUrl, databaseUrl });
-  const headers = { ...scenario.headers, ...prepared };
+  const headers = { ...scenario.headers, ...prepared?.headers };
+  const path = prepared?.path ?? scenario.path;
   const results = {} as Record<TargetName, LoadResult>;
   const firstResponses: unknown[] = [];
   for (const name of ORDER) {
     const server = servers[name];
-    const url = `${server.baseUrl}${scenario.path}`;
+    const url = `${server.baseUrl}${path}`;
     firstResponses.push(await fetchOnce(url, headers));
     console.log(`${scenario.name}: ${name}, ${settings.warmupS} s warm-up + ${settings.durationS} s…`);
     results[name] = await measure(url, headers, settings);
@@ -58,7 +63,7 @@ async function runScenario(scenario: Scenario, servers: Servers, databaseUrl: st
   const { baseline, app } = results;
   return {
     name: scenario.name,
-    path: scenario.path,
+    path,
     sameResponse: firstResponses.every((r) => isDeepStrictEqual(r, firstResponses[0])),
     baseline,
     app,
@@ -75,6 +80,13 @@ async function main(): Promise<void> {
   console.log('starting PostgreSQL, the baseline and the app…');
   const database = await startBenchDatabase();
   takeOverSignals(onSignal); // again: loading embedded-postgres added its own exit hook
+  console.log('generating the data…');
+  const dataset = await generateData(database.url, {
+    ...DEFAULT_SIZES,
+    beneficiaries: positiveInt('BENCH_BENEFICIARIES', DEFAULT_SIZES.beneficiaries),
+    password: GENERATED_PASSWORD,
+    managerEmail: BENCH_MANAGER.email,
+  });
 
   const servers: Servers = {
     baseline: await launch('baseline', BASELINE_SCRIPT, database.url),
@@ -86,6 +98,12 @@ async function main(): Promise<void> {
   await sleep(2000); // the last responses flushed: idle
   const appIdleRssMb = round1(await residentMemoryMb(servers.app.pid));
   const baselineIdleRssMb = round1(await residentMemoryMb(servers.baseline.pid));
+  console.log('CSV import as the admin…');
+  const imports = await measureImport(
+    { appUrl: servers.app.baseUrl, appPid: servers.app.pid, databaseUrl: database.url, timeoutMs: positiveInt('BENCH_IMPORT_TIMEOUT', 120) * 1000 },
+    positiveInt('BENCH_IMPORT_ROWS', IMPORT_GOAL.rows),
+  );
+  if (!servers.app.alive()) throw new Error(`app died during the import:\n${servers.app.output()}`);
   await servers.app.stop();
   await servers.baseline.stop();
   await database.stop();
@@ -97,10 +115,12 @@ async function main(): Promise<void> {
     date: new Date().toISOString(),
     machine: host,
     settings: { ...settings, poolSize: POOL_SIZE },
+    dataset,
     scenarios,
     memory: { appIdleRssMb, baselineIdleRssMb },
+    imports,
     startup,
-    goals: evaluateGoals(scenarios, startup, settings),
+    goals: evaluateGoals(scenarios, startup, settings, imports),
   };
   await writeResults(RESULTS_FILE, results);
   console.log(`\n${formatResults(results)}\n\nwritten to ${RESULTS_FILE}`);

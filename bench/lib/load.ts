@@ -16,7 +16,8 @@ export interface LoadResult {
   errors: number;
 }
 
-function positiveInt(name: string, fallback: number): number {
+/** A positive integer from the environment variable `name`, or `fallback` when unset. */
+export function positiveInt(name: string, fallback: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);

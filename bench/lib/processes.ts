@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { defer, settlesWithin } from './cleanup';
@@ -88,8 +88,24 @@ export async function waitReady(server: Server, timeoutMs = 60_000, intervalMs =
 
 /** Resident memory of a process, from /proc/<pid>/status (Linux), in MiB. */
 export async function residentMemoryMb(pid: number): Promise<number> {
+  return (await memoryStatus(pid)).rssMb;
+}
+
+/** VmRSS (resident now) and VmHWM (peak resident since start or the last `resetPeakMemory`), in MiB. */
+export async function memoryStatus(pid: number): Promise<{ rssMb: number; hwmMb: number }> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  const kb = /^VmRSS:\s+(\d+)\s+kB$/m.exec(status)?.[1];
-  if (kb === undefined) throw new Error(`no VmRSS for process ${pid}`);
-  return Number(kb) / 1024;
+  const field = (name: string) => {
+    const kb = new RegExp(`^${name}:\\s+(\\d+)\\s+kB$`, 'm').exec(status)?.[1];
+    if (kb === undefined) throw new Error(`no ${name} for process ${pid}`);
+    return Number(kb) / 1024;
+  };
+  return { rssMb: field('VmRSS'), hwmMb: field('VmHWM') };
+}
+
+/** Resets VmHWM to the current RSS (Linux ≥ 4.0: "5" to /proc/<pid>/clear_refs); false if not allowed. */
+export async function resetPeakMemory(pid: number): Promise<boolean> {
+  return writeFile(`/proc/${pid}/clear_refs`, '5').then(
+    () => true,
+    () => false,
+  );
 }

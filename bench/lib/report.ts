@@ -1,6 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { dirname } from 'node:path';
+import { GenerationResult } from './generate';
+import { IMPORT_GOAL, ImportMeasurement, ImportRun } from './import';
 import { LoadResult, LoadSettings } from './load';
 import { Goal } from './scenarios';
 import { StartupResult } from './startup';
@@ -30,8 +32,12 @@ export interface BenchResults {
   date: string;
   machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string; os: string; loadAverage1mAtStart: number };
   settings: LoadSettings & { poolSize: number };
+  /** The generated data set (bench/lib/generate.ts) and how long it took. */
+  dataset: GenerationResult;
   scenarios: ScenarioResult[];
   memory: { appIdleRssMb: number; baselineIdleRssMb: number };
+  /** The CSV import, after the scenarios (it adds its rows to the database). */
+  imports: ImportMeasurement;
   startup: StartupResult;
   goals: GoalOutcome[];
 }
@@ -48,7 +54,7 @@ export function machine(): BenchResults['machine'] {
   };
 }
 
-export function evaluateGoals(scenarios: ScenarioResult[], startup: StartupResult, settings: LoadSettings): GoalOutcome[] {
+export function evaluateGoals(scenarios: ScenarioResult[], startup: StartupResult, settings: LoadSettings, imports: ImportMeasurement): GoalOutcome[] {
   const atConnections = settings.connections === GOAL_CONNECTIONS ? '' : ` (measured at ${settings.connections} connections, not ${GOAL_CONNECTIONS})`;
   const outcomes = scenarios.flatMap(({ name, goal, ratio, app }) =>
     goal
@@ -60,6 +66,22 @@ export function evaluateGoals(scenarios: ScenarioResult[], startup: StartupResul
           },
         ]
       : [],
+  );
+  const rows = imports.file.rows;
+  const atRows = rows === IMPORT_GOAL.rows ? '' : ` (measured with ${rows} rows, not ${IMPORT_GOAL.rows})`;
+  const { first } = imports;
+  const completed = first.status === 'completed' && first.totals.rejected === 0 && first.totals.created === rows;
+  outcomes.push(
+    {
+      goal: `import of ${IMPORT_GOAL.rows} CSV rows: upload to completed ≤ ${IMPORT_GOAL.maxWallMs / 1000} s`,
+      met: rows === IMPORT_GOAL.rows && completed && first.wallMs <= IMPORT_GOAL.maxWallMs,
+      measured: `${first.wallMs} ms, ${first.status}, ${first.totals.created} created${atRows}`,
+    },
+    {
+      goal: `import of ${IMPORT_GOAL.rows} CSV rows: app peak RSS ≤ ${IMPORT_GOAL.maxPeakRssMb} MiB`,
+      met: rows === IMPORT_GOAL.rows && completed && first.peakRssMb <= IMPORT_GOAL.maxPeakRssMb,
+      measured: `${first.peakRssMb} MiB${completed ? '' : ` (the import ${first.status === 'timeout' ? 'did not finish' : first.status})`}${atRows}`,
+    },
   );
   outcomes.push({
     goal: `cold start ≤ ${COLD_START_GOAL_MS / 1000} s`,
@@ -77,6 +99,16 @@ function table(rows: string[][]): string {
 const int = (n: number) => Math.round(n).toString();
 const pair = (app: number, baseline: number) => `${app} / ${baseline}`;
 
+const importLine = (label: string, r: ImportRun | null) =>
+  r === null
+    ? `${label}: not run (the first import did not complete)`
+    : `${label}: ` +
+      (r.status === 'timeout' ? `NOT FINISHED after ${r.wallMs} ms (cancelled while running: ${r.runningStatement})` : `${r.status} in ${r.wallMs} ms`) +
+      ` (upload ${r.uploadMs} ms, queued ${r.queuedMs ?? '?'} ms, processing ${r.processingMs ?? '?'} ms); ` +
+      `created ${r.totals.created}, updated ${r.totals.updated}, unchanged ${r.totals.unchanged}, rejected ${r.totals.rejected}; ` +
+      `app RSS ${r.rssBeforeMb.toFixed(1)} MiB before, peak ${r.peakRssMb.toFixed(1)} MiB; slowest status poll ${r.slowestPollMs} ms` +
+      (r.failure ? `; failure: ${r.failure}` : '');
+
 export function formatResults(results: BenchResults): string {
   const { machine: m, settings: s } = results;
   const header = ['scenario', 'baseline req/s', 'app req/s', 'app/baseline', 'p50 ms app / base', 'p99 ms app / base', 'non-2xx app / base', 'errors app / base'];
@@ -91,9 +123,13 @@ export function formatResults(results: BenchResults): string {
     pair(r.app.errors, r.baseline.errors),
   ]);
   const notes = results.scenarios.filter((r) => !r.sameResponse).map((r) => `(!) ${r.name}: the app and the baseline did not answer the same`);
+  const d = results.dataset;
+  const f = results.imports.file;
   return [
     `${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, Node ${m.node}, ${m.os}, load average ${m.loadAverage1mAtStart} at start`,
     `${s.connections} connections, ${s.durationS} s per run after a ${s.warmupS} s warm-up, pool size ${s.poolSize}`,
+    `data: ${d.counts.agencies} agencies, ${d.counts.advisors} advisors, ${d.counts.beneficiaries} beneficiaries, generated in ${int(d.totalMs)} ms ` +
+      `(${d.steps.map((t) => `${t.name} ${t.ms} ms`).join(', ')})`,
     '',
     table([header, ...rows]),
     ...notes,
@@ -101,6 +137,10 @@ export function formatResults(results: BenchResults): string {
     `cold start (new data directory): ${int(results.startup.coldStartMs)} ms`,
     `warm start (same data directory): ${int(results.startup.warmStartMs)} ms`,
     `idle RSS after the load: app ${results.memory.appIdleRssMb.toFixed(1)} MiB, baseline ${results.memory.baselineIdleRssMb.toFixed(1)} MiB`,
+    '',
+    `import file: ${f.rows} CSV rows (${f.withNir} with a NIR), ${(f.bytes / 2 ** 20).toFixed(1)} MiB of ${(f.maxBytes / 2 ** 20).toFixed(0)} MiB allowed`,
+    importLine('import', results.imports.first),
+    importLine('same file again', results.imports.again),
     '',
     'goals:',
     ...results.goals.map((g) => `  [${g.met ? 'met' : 'MISSED'}] ${g.goal}: ${g.measured}`),

@@ -21,3 +21,9 @@ export class Sql {
     return (await this.pool.query<T>(text, values)).rows;
   }
 }
+
+/**
+ * A timestamptz column as ISO 8601 UTC with microseconds: keyset cursors built
+ * from it never skip rows written in the same millisecond.
+ */
+export const isoMicros = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;

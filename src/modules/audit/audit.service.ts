@@ -5,7 +5,7 @@ import { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity
 import { auditConfig } from '../../config/configuration';
 import { Actor, RequestMeta } from '../../common/context/actor';
 import { decodeCursor, Page, toPage } from '../../common/pagination/pagination';
-import { Sql } from '../../database/sql';
+import { Sql, isoMicros } from '../../database/sql';
 import { JobsService } from '../jobs/jobs.service';
 import { AuditEventDto } from './dto/audit-event.dto';
 import { ListAuditEventsQueryDto } from './dto/list-audit-events-query.dto';
@@ -82,7 +82,7 @@ export class AuditService implements OnApplicationBootstrap {
     const after = query.cursor ? (decodeCursor(query.cursor, ['timestamp', 'uuid']) as [string, string]) : [null, null];
     const rows = await this.sql.rows<AuditEventDto>(
       `SELECT id,
-              to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "occurredAt",
+              ${isoMicros('occurred_at')} AS "occurredAt",
               actor_type AS "actorType", actor_id AS "actorId", actor_role AS "actorRole", action,
               resource_type AS "resourceType", resource_id AS "resourceId", request_id AS "requestId",
               host(ip) AS ip, details
@@ -104,7 +104,7 @@ export class AuditService implements OnApplicationBootstrap {
   /** Every event about one resource, oldest first (data-subject export). */
   forResource(resourceType: string, resourceId: string): Promise<AuditEventDto[]> {
     return this.sql.rows<AuditEventDto>(
-      `SELECT id, to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "occurredAt",
+      `SELECT id, ${isoMicros('occurred_at')} AS "occurredAt",
               actor_type AS "actorType", actor_id AS "actorId", actor_role AS "actorRole", action,
               resource_type AS "resourceType", resource_id AS "resourceId", request_id AS "requestId", host(ip) AS ip, details
          FROM audit_events WHERE resource_type = $1 AND resource_id = $2 ORDER BY occurred_at, id`,

@@ -4,7 +4,7 @@ import { Principal } from '../../common/auth/principal';
 import { Role } from '../../common/auth/roles';
 import { Actor } from '../../common/context/actor';
 import { decodeCursor, Page, toPage } from '../../common/pagination/pagination';
-import { Sql } from '../../database/sql';
+import { Sql, isoMicros } from '../../database/sql';
 import { AuditService } from '../audit/audit.service';
 import { CaseAccessService } from '../beneficiaries/case-access.service';
 import { CaseFileService } from '../beneficiaries/case-file.service';
@@ -16,7 +16,7 @@ import { journalNoteNotFound } from './journal.errors';
 const NOTE_COLUMNS = `n.id, n.beneficiary_id AS "beneficiaryId", n.category, n.body, n.confidential,
        to_char(n.occurred_on, 'YYYY-MM-DD') AS "occurredOn", n.author_id AS "authorId",
        u.first_name || ' ' || u.last_name AS "authorName",
-       to_char(n.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "createdAt"`;
+       ${isoMicros('n.created_at')} AS "createdAt"`;
 
 /** `n.confidential` notes only for their author ($2) unless the reader sees them all ($3). */
 const READABLE = `($3::boolean OR NOT n.confidential OR n.author_id = $2::uuid)`;

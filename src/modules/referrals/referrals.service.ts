@@ -4,7 +4,7 @@ import { Principal } from '../../common/auth/principal';
 import { Role } from '../../common/auth/roles';
 import { Actor } from '../../common/context/actor';
 import { decodeCursor, Page, toPage } from '../../common/pagination/pagination';
-import { Sql } from '../../database/sql';
+import { Sql, isoMicros } from '../../database/sql';
 import { AuditService } from '../audit/audit.service';
 import { CaseAccessService } from '../beneficiaries/case-access.service';
 import { CaseFileService } from '../beneficiaries/case-file.service';
@@ -59,7 +59,7 @@ const REFERRAL_COLUMNS = `r.id, r.beneficiary_id AS "beneficiaryId", r.programme
        r.created_by AS "createdBy", ${ts('r.submitted_at')} AS "submittedAt", ${ts('r.accepted_at')} AS "acceptedAt", r.accepted_by AS "acceptedBy",
        ${ts('r.started_at')} AS "startedAt", r.started_by AS "startedBy", ${ts('r.closed_at')} AS "closedAt", r.closed_by AS "closedBy",
        r.close_reason AS "closeReason", ${ts('r.created_at')} AS "createdAt",
-       to_char(r.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "cursorAt"`;
+       ${isoMicros('r.created_at')} AS "cursorAt"`;
 
 const REFERRAL_FROM = `referrals r JOIN programmes p ON p.id = r.programme_id JOIN beneficiaries b ON b.id = r.beneficiary_id`;
 

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { decodeCursor, Page, toPage } from '../../common/pagination/pagination';
-import { Sql } from '../../database/sql';
+import { Sql, isoMicros } from '../../database/sql';
 import { TimelineEvent } from './entities/timeline-event.entity';
 
 export interface TimelineEntry {
@@ -47,7 +47,7 @@ export class TimelineService {
   async list(beneficiaryId: string, query: { limit: number; cursor?: string }, includeSensitive: boolean): Promise<Page<TimelineItem>> {
     const [at, id] = query.cursor ? (decodeCursor(query.cursor, ['timestamp', 'uuid']) as [string, string]) : [null, null];
     const rows = await this.sql.rows<TimelineItem>(
-      `SELECT id, to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "occurredAt",
+      `SELECT id, ${isoMicros('occurred_at')} AS "occurredAt",
               type, summary, data, actor_id AS "actorId"
          FROM timeline_events
         WHERE beneficiary_id = $1
@@ -62,7 +62,7 @@ export class TimelineService {
 
   all(beneficiaryId: string): Promise<TimelineItem[]> {
     return this.sql.rows<TimelineItem>(
-      `SELECT id, to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "occurredAt",
+      `SELECT id, ${isoMicros('occurred_at')} AS "occurredAt",
               type, summary, data, actor_id AS "actorId"
          FROM timeline_events WHERE beneficiary_id = $1 ORDER BY occurred_at DESC, id DESC`,
       [beneficiaryId],

@@ -198,6 +198,54 @@ server.get<{ Querystring: Record<string, string | undefined> }>('/api/v1/benefic
   return { data: pageRows.map(({ sortKey: _sortKey, ...summary }) => summary), page: { nextCursor, hasNextPage } };
 });
 
+/**
+ * ReferralsService.act for `accept`, reduced to its places: the referral locked, the
+ * caller checked as its programme's provider, the same conditional UPDATE of the places
+ * (409 when full), the referral marked accepted, in one transaction.
+ */
+server.post<{ Params: { id: string } }>('/api/v1/referrals/:id/accept', async (request, reply) => {
+  const claims = bearerClaims(request.headers.authorization) as (Claims & { sub?: string; providerId?: string }) | null;
+  if (!claims) return reply.code(401).send({ detail: 'A valid access token is required.' });
+  if (claims.role !== 'provider') return reply.code(403).send({ detail: 'Not allowed.' });
+  if (!UUID.test(request.params.id)) return reply.code(400).send(badRequest('id'));
+  const db = await pool.connect();
+  try {
+    await db.query('BEGIN');
+    const { rows } = await db.query<{ status: string; programme_id: string; provider_id: string }>(
+      `SELECT r.status, r.programme_id, p.provider_id FROM referrals r JOIN programmes p ON p.id = r.programme_id WHERE r.id = $1 FOR UPDATE OF r`,
+      [request.params.id],
+    );
+    const referral = rows[0];
+    if (!referral || referral.provider_id !== claims.providerId) {
+      await db.query('ROLLBACK');
+      return reply.code(404).send({ status: 404, code: 'REFERRAL_NOT_FOUND' });
+    }
+    if (referral.status !== 'submitted') {
+      await db.query('ROLLBACK');
+      return reply.code(422).send({ status: 422, code: 'INVALID_REFERRAL_TRANSITION' });
+    }
+    const held = await db.query(`UPDATE programmes SET places_held = places_held + 1 WHERE id = $1 AND places_held < capacity RETURNING places_held`, [
+      referral.programme_id,
+    ]);
+    if (held.rowCount === 0) {
+      await db.query('ROLLBACK');
+      return reply.code(409).send({ status: 409, code: 'PLACE_CAPACITY_REACHED' });
+    }
+    const { rows: updated } = await db.query(
+      `UPDATE referrals SET status = 'accepted', accepted_at = now(), accepted_by = $2, updated_at = now() WHERE id = $1
+       RETURNING id, beneficiary_id AS "beneficiaryId", programme_id AS "programmeId", status`,
+      [request.params.id, claims.sub],
+    );
+    await db.query('COMMIT');
+    return updated[0];
+  } catch (error) {
+    await db.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    db.release();
+  }
+});
+
 let closing = false;
 async function shutdown(): Promise<void> {
   if (closing) return;

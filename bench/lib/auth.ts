@@ -16,6 +16,9 @@ export const GENERATED_PASSWORD = randomSecret(32);
 /** The agency manager the data generator creates for its largest agency (bench/lib/generate.ts). */
 export const BENCH_MANAGER: Credentials = { email: 'bench-manager@parcours.example', password: GENERATED_PASSWORD };
 
+/** The staff account the data generator creates for its first provider. */
+export const BENCH_PROVIDER: Credentials = { email: 'bench-provider@parcours.example', password: GENERATED_PASSWORD };
+
 const tokens = new Map<string, Promise<string>>();
 
 async function login(baseUrl: string, credentials: Credentials): Promise<string> {

@@ -7,7 +7,8 @@
  * deterministic: the same sizes give the same people, names and dates relative to
  * the day of the run.
  *
- * Later data (programmes, referrals…) are further steps: append a `GenerationStep`
+ * Then providers, their programmes (the département's 12,600 places) and referrals
+ * whose states match the places held. Later data are further steps: append a `GenerationStep`
  * to `GENERATION_STEPS`; each runs in the same transaction, sees what the earlier
  * steps recorded in the context, and is timed on its own.
  */
@@ -16,6 +17,7 @@ import * as argon2 from 'argon2';
 import { Client } from 'pg';
 import { EnvironmentVariables } from '../../src/config/env.validation';
 import { searchKeyOf, sortKeyOf } from '../../src/modules/beneficiaries/case-rules';
+import { ProgrammeType } from '../../src/modules/programmes/programme.enums';
 import { asciiSlug, COMMUNE_WEIGHTS, FEMALE_FIRST_NAMES, LAST_NAMES, MALE_FIRST_NAMES, seededRandom, STREETS } from './names';
 
 export interface GenerateOptions {
@@ -26,9 +28,14 @@ export interface GenerateOptions {
   password: string;
   /** The agency manager created for the largest agency (by population served), to log in with. */
   managerEmail: string;
+  providers: number;
+  programmes: number;
+  referrals: number;
+  /** Staff of the first provider, to log in with. */
+  providerEmail: string;
 }
 
-export const DEFAULT_SIZES = { agencies: 22, advisors: 340, beneficiaries: 100_000 } as const;
+export const DEFAULT_SIZES = { agencies: 22, advisors: 340, beneficiaries: 100_000, providers: 120, programmes: 600, referrals: 50_000 } as const;
 
 /** Generated CAF numbers are 1000000 + n; files built for import tests use numbers from here up. */
 export const GENERATED_CAF_BASE = 1_000_000;
@@ -58,6 +65,8 @@ export interface GenerationContext {
   communes: Commune[];
   agencies: GeneratedAgency[];
   managerAgency?: GeneratedAgency;
+  /** The first provider, whose staff account the generator creates. */
+  providerId?: string;
 }
 
 export interface GenerationStep {
@@ -81,10 +90,15 @@ export interface GenerationResult {
     advisors: number;
     beneficiaries: number;
     byStatus: Record<string, number>;
+    programmes: number;
+    places: number;
+    placesHeld: number;
+    referrals: number;
     overdue: number;
     unassigned: number;
   };
   manager: { email: string; agencyId: string; agencyName: string; beneficiaries: number; oriented: number };
+  provider: { email: string; providerId: string };
 }
 
 const DEADLINES = (() => {
@@ -352,8 +366,151 @@ const caseRowsStep: GenerationStep = {
   },
 };
 
-/** Runs in order, in one transaction. Append steps here (programmes, referrals…). */
-export const GENERATION_STEPS: GenerationStep[] = [agenciesStep, staffStep, beneficiariesStep, caseRowsStep];
+
+/** A SIRET whose Luhn sum is a multiple of 10: "8" + n on 12 digits + the check digit. */
+export function generatedSiret(n: number): string {
+  const body = `8${String(n).padStart(12, '0')}`;
+  for (let check = 0; check < 10; check++) {
+    const digits = `${body}${check}`;
+    const sum = [...digits].reduce((acc, d, i) => {
+      const v = Number(d) * (i % 2 === 0 ? 2 : 1);
+      return acc + (v > 9 ? v - 9 : v);
+    }, 0);
+    if (sum % 10 === 0) return digits;
+  }
+  throw new Error('unreachable');
+}
+
+const PROGRAMME_PATHS = [
+  ['professional', 'socio_professional'],
+  ['socio_professional', 'social'],
+  ['professional'],
+  ['social'],
+  ['professional', 'socio_professional', 'social'],
+];
+
+/**
+ * Providers across the communes, and programmes of every type: capacities of 6 to 36
+ * places (21 on average: 600 programmes make the 12,600 places), open to one or more
+ * orientation paths; one programme in 20 inactive. One provider staff account.
+ */
+const programmesStep: GenerationStep = {
+  name: 'providers and programmes',
+  tables: ['providers', 'programmes'],
+  async run(ctx) {
+    const { client, options } = ctx;
+    const providers = Array.from({ length: options.providers }, (_, n) => ({
+      name: `Structure d'insertion ${String(n + 1).padStart(3, '0')}`,
+      siret: generatedSiret(n + 1),
+      communeCode: ctx.communes[n % ctx.communes.length].code,
+    }));
+    const inserted = await client.query<{ id: string }>(
+      `INSERT INTO providers (name, siret, commune_code, email)
+       SELECT name, siret, commune_code, 'contact-' || n || '@structure.example'
+         FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS t(name, siret, commune_code, n)
+        ORDER BY n
+       RETURNING id`,
+      [providers.map((p) => p.name), providers.map((p) => p.siret), providers.map((p) => p.communeCode)],
+    );
+    const providerIds = inserted.rows.map((r) => r.id);
+    ctx.providerId = providerIds[0];
+    await client.query(
+      `INSERT INTO users (email, password_hash, role, first_name, last_name, provider_id) VALUES ($1, $2, 'provider', 'Karim', 'Haddad', $3)`,
+      [options.providerEmail.toLowerCase(), ctx.passwordHash, ctx.providerId],
+    );
+    const programmes = await client.query(
+      `INSERT INTO programmes (code, name, provider_id, type, description, capacity, places_held, starts_on, ends_on,
+                               commune_code, eligible_paths, weekly_hours, active)
+       SELECT 'PRG-' || lpad(g.n::text, 4, '0'), initcap(replace(t.type, '_', ' ')) || ' ' || c.code,
+              ($1::uuid[])[1 + (g.n - 1) % cardinality($1::uuid[])], t.type, NULL,
+              6 + pg_temp.bench_pick(g.n, 40, 31), 0,
+              current_date - 400 + pg_temp.bench_pick(g.n, 41, 200), NULL,
+              c.code, ps.paths, 10 + pg_temp.bench_pick(g.n, 42, 26), g.n % 20 <> 0
+         FROM generate_series(1, $2::int) AS g(n)
+         JOIN unnest($3::text[]) WITH ORDINALITY AS t(type, k) ON t.k = 1 + pg_temp.bench_pick(g.n, 43, cardinality($3::text[]))
+         JOIN unnest($4::text[]) WITH ORDINALITY AS c(code, k) ON c.k = 1 + (g.n - 1) % cardinality($4::text[])
+         JOIN (SELECT k, string_to_array(paths, ',') AS paths FROM unnest($5::text[]) WITH ORDINALITY AS x(paths, k)) ps
+           ON ps.k = 1 + pg_temp.bench_pick(g.n, 44, cardinality($5::text[]))`,
+      [providerIds, options.programmes, Object.values(ProgrammeType), ctx.communes.map((c) => c.code), PROGRAMME_PATHS.map((p) => p.join(','))],
+    );
+    return providerIds.length + 1 + (programmes.rowCount ?? 0);
+  },
+};
+
+/**
+ * Referrals of oriented people still in the scheme (one each) to an active programme open
+ * to their path, over the last 300 days. Within a programme, in order of arrival, the first
+ * ones hold its places (accepted or started): all of them in one programme in four (full, so
+ * later open referrals wait), 70 % elsewhere; the rest are completed, declined, cancelled,
+ * abandoned, expired, or still submitted (waitlisted when the programme is full). The places
+ * held are then counted from the referrals, as the app keeps them.
+ */
+const referralsStep: GenerationStep = {
+  name: 'referrals',
+  tables: ['referrals'],
+  async run({ client, options }) {
+    const { rowCount } = await client.query(
+      `WITH eligible AS (
+         SELECT id, orientation_path AS path, row_number() OVER (ORDER BY id) AS n
+           FROM beneficiaries WHERE orientation_path IS NOT NULL AND exited_on IS NULL AND anonymised_at IS NULL
+       ), offer AS (
+         SELECT path, id, capacity, (row_number() OVER (PARTITION BY path ORDER BY code) - 1)::int AS k,
+                count(*) OVER (PARTITION BY path)::int AS total, (row_number() OVER (ORDER BY code))::int % 4 = 0 AS full_up
+           FROM programmes, unnest(eligible_paths) AS path WHERE active
+       ), totals AS (SELECT DISTINCT path, total FROM offer
+       ), picked AS (
+         SELECT e.n::int AS i, e.id AS beneficiary_id, e.path, pg_temp.bench_pick(e.n::int, 45, t.total) AS k
+           FROM eligible e JOIN totals t ON t.path = e.path WHERE e.n <= $1::int
+       ), ranked AS (
+         SELECT p.i, p.beneficiary_id, o.id AS programme_id, o.full_up,
+                CASE WHEN o.full_up THEN o.capacity ELSE floor(o.capacity * 0.7)::int END AS held_places,
+                row_number() OVER (PARTITION BY o.id ORDER BY p.i) AS rank,
+                now() - make_interval(days => 1 + pg_temp.bench_pick(p.i, 46, 300), secs => pg_temp.bench_pick(p.i, 47, 86400)) AS created_at
+           FROM picked p JOIN offer o ON o.path = p.path AND o.k = p.k
+       ), s AS (
+         SELECT r.*,
+                CASE WHEN r.rank <= r.held_places THEN CASE WHEN pg_temp.bench_pick(r.i, 48, 3) < 2 THEN 'in_progress' ELSE 'accepted' END
+                     WHEN pg_temp.bench_pick(r.i, 49, 100) < 40 THEN 'completed'
+                     WHEN pg_temp.bench_pick(r.i, 49, 100) < 55 THEN 'declined'
+                     WHEN pg_temp.bench_pick(r.i, 49, 100) < 65 THEN 'cancelled'
+                     WHEN pg_temp.bench_pick(r.i, 49, 100) < 75 THEN 'abandoned'
+                     WHEN pg_temp.bench_pick(r.i, 49, 100) < 85 THEN 'expired'
+                     WHEN r.full_up THEN 'waitlisted'
+                     ELSE 'submitted' END AS status,
+                make_interval(days => 1 + pg_temp.bench_pick(r.i, 50, 20)) AS wait
+           FROM ranked r
+       ), d AS (
+         SELECT s.*,
+                CASE WHEN s.status IN ('accepted', 'in_progress', 'completed', 'abandoned') THEN LEAST(s.created_at + s.wait, now()) END AS accepted_at,
+                CASE WHEN s.status IN ('in_progress', 'completed', 'abandoned') THEN LEAST(s.created_at + s.wait + interval '3 days', now()) END AS started_at
+           FROM s
+       )
+       INSERT INTO referrals (beneficiary_id, programme_id, status, note, submitted_at, accepted_at, started_at, closed_at, close_reason, created_at, updated_at)
+       SELECT beneficiary_id, programme_id, status, NULL,
+              CASE WHEN status <> 'waitlisted' THEN created_at END, accepted_at, started_at,
+              CASE status
+                WHEN 'completed' THEN LEAST(started_at + interval '60 days', now())
+                WHEN 'abandoned' THEN LEAST(started_at + interval '20 days', now())
+                WHEN 'declined' THEN LEAST(created_at + interval '5 days', now())
+                WHEN 'cancelled' THEN LEAST(created_at + interval '8 days', now())
+                WHEN 'expired' THEN created_at + interval '30 days'
+              END,
+              CASE WHEN status = 'declined' THEN 'Profil non adapté au programme' END,
+              created_at, created_at
+         FROM d`,
+      [options.referrals],
+    );
+    await client.query(
+      `UPDATE programmes p SET places_held = h.n
+         FROM (SELECT programme_id, count(*)::int AS n FROM referrals WHERE status IN ('accepted', 'in_progress') GROUP BY programme_id) h
+        WHERE h.programme_id = p.id`,
+    );
+    return rowCount ?? 0;
+  },
+};
+
+/** Runs in order, in one transaction. Append steps here. */
+export const GENERATION_STEPS: GenerationStep[] = [agenciesStep, staffStep, beneficiariesStep, caseRowsStep, programmesStep, referralsStep];
 
 /** The keys the app would have computed (sortKeyOf, searchKeyOf), checked on a sample. */
 async function checkKeys(client: Client): Promise<void> {
@@ -382,6 +539,12 @@ async function summarise(client: Client, ctx: GenerationContext): Promise<Omit<G
       [agency.id],
     )
   ).rows;
+  const [offer] = (
+    await client.query<{ programmes: number; places: number; held: number; referrals: number }>(
+      `SELECT count(*)::int AS programmes, coalesce(sum(capacity), 0)::int AS places, coalesce(sum(places_held), 0)::int AS held,
+              (SELECT count(*)::int FROM referrals) AS referrals FROM programmes`,
+    )
+  ).rows;
   return {
     counts: {
       communes: ctx.communes.length,
@@ -391,8 +554,13 @@ async function summarise(client: Client, ctx: GenerationContext): Promise<Omit<G
       byStatus: Object.fromEntries(rows.map((r) => [r.status, r.n])),
       overdue: rows.reduce((s, r) => s + r.overdue, 0),
       unassigned: rows.reduce((s, r) => s + r.unassigned, 0),
+      programmes: offer.programmes,
+      places: offer.places,
+      placesHeld: offer.held,
+      referrals: offer.referrals,
     },
     manager: { email: ctx.options.managerEmail.toLowerCase(), agencyId: agency.id, agencyName: agency.name, beneficiaries: mine.n, oriented: mine.oriented },
+    provider: { email: ctx.options.providerEmail.toLowerCase(), providerId: ctx.providerId! },
   };
 }
 
@@ -483,7 +651,8 @@ export async function generateData(databaseUrl: string, options: GenerateOptions
     const c = result.counts;
     console.log(
       `generated ${c.agencies} agencies over ${c.communes} communes, ${c.advisors} advisors, ${c.beneficiaries} beneficiaries ` +
-        `(${Object.entries(c.byStatus).map(([s, n]) => `${s} ${n}`).join(', ')}; overdue ${c.overdue}, unassigned ${c.unassigned}) ` +
+        `(${Object.entries(c.byStatus).map(([s, n]) => `${s} ${n}`).join(', ')}; overdue ${c.overdue}, unassigned ${c.unassigned}), ` +
+        `${c.programmes} programmes (${c.places} places, ${c.placesHeld} held), ${c.referrals} referrals ` +
         `in ${result.totalMs} ms: ${timings.map((t) => `${t.name} ${t.ms} ms`).join(', ')}`,
     );
     return result;

@@ -115,4 +115,64 @@ describe('referrals: places, waitlist and expiry', () => {
     expect(await statusOf(later.id)).toBe('submitted');
     expect(await heldInDb(programme.id)).toBe(0);
   });
+
+  it('promotes as many waitlisted referrals as a capacity raise adds places, oldest first, with one place.freed event', async () => {
+    const programme = await createProgramme(app, admin, { providerId, capacity: 1, communeCode: '93007' });
+    const holder = await refer(app, manager, await person(), programme.id);
+    expect((await act(provider, holder.id, 'accept')).status).toBe(200);
+    const waiting = [];
+    for (let i = 0; i < 3; i += 1) waiting.push(await refer(app, manager, await person(), programme.id));
+    expect(waiting.map((w) => w.status)).toEqual(['waitlisted', 'waitlisted', 'waitlisted']);
+
+    const raised = await http(app).patch(`/api/v1/programmes/${programme.id}`).set(bearer(provider)).send({ capacity: 3 });
+    expect(raised.status).toBe(200);
+    expect(raised.body).toMatchObject({ capacity: 3, placesHeld: 1, placesFree: 2, waitlistLength: 1 });
+    expect([await statusOf(waiting[0].id), await statusOf(waiting[1].id), await statusOf(waiting[2].id)]).toEqual(['submitted', 'submitted', 'waitlisted']);
+    const freed = (await db.query(`SELECT data FROM outbox_events WHERE type = 'place.freed' AND resource_id = $1`, [programme.id])) as { data: Record<string, unknown> }[];
+    expect(freed.map((e) => e.data)).toEqual([{ programmeId: programme.id, placesHeld: 1, capacity: 3, placesFreed: 2, promotedCount: 2, promotedReferralId: waiting[0].id }]);
+    const promoted = await http(app).get(`/api/v1/referrals/${waiting[1].id}`).set(bearer(manager));
+    const timeline = await http(app).get(`/api/v1/beneficiaries/${promoted.body.beneficiaryId}/timeline`).set(bearer(manager));
+    expect(timeline.body.data[0]).toMatchObject({ type: 'referral.submitted', summary: 'Referral promoted from the waiting list', data: { referralId: waiting[1].id } });
+
+    // A raise with nobody waiting promotes nobody; lowering back to the places held is allowed.
+    expect((await http(app).patch(`/api/v1/programmes/${programme.id}`).set(bearer(admin)).send({ capacity: 5 })).status).toBe(200);
+    expect(await statusOf(waiting[2].id)).toBe('submitted');
+    expect((await http(app).patch(`/api/v1/programmes/${programme.id}`).set(bearer(admin)).send({ capacity: 1 })).body).toMatchObject({ capacity: 1, placesFree: 0 });
+  }, 60_000);
+
+  it('sums occupancy by type, provider and EPT over the caller\'s programmes', async () => {
+    const own = await createProvider(app);
+    const staff = await createStaff(app, Role.Provider, { providerId: own.id });
+    const training = await createProgramme(app, admin, { providerId: own.id, capacity: 2, type: 'training', communeCode: '93007' });
+    const remob = await createProgramme(app, admin, { providerId: own.id, capacity: 4, type: 'remobilisation', communeCode: '93005' });
+    await createProgramme(app, admin, { providerId: own.id, capacity: 9, type: 'training', communeCode: '93007', active: false });
+    const [r1, r2] = [await refer(app, manager, await person(), training.id), await refer(app, manager, await person(), training.id)];
+    await act(staff, r1.id, 'accept');
+    await act(staff, r2.id, 'accept');
+    await act(staff, r2.id, 'start');
+    const waiting = await refer(app, manager, await person(), training.id);
+    expect(waiting.status).toBe('waitlisted');
+    await refer(app, manager, await person(), remob.id);
+
+    const byType = await http(app).get('/api/v1/programmes/occupancy?groupBy=type').set(bearer(staff));
+    expect(byType.status).toBe(200);
+    expect(byType.body).toEqual({
+      groupBy: 'type',
+      data: [
+        { key: 'remobilisation', label: 'remobilisation', programmes: 1, capacity: 4, held: 0, inProgress: 0, free: 4, waitlist: 0, averageWaitDays: null },
+        { key: 'training', label: 'training', programmes: 1, capacity: 2, held: 2, inProgress: 1, free: 0, waitlist: 1, averageWaitDays: 0 },
+      ],
+    });
+    const byEpt = await http(app).get('/api/v1/programmes/occupancy?groupBy=ept').set(bearer(staff));
+    expect(byEpt.body.data).toEqual([expect.objectContaining({ key: 'T7', label: "Paris Terres d'Envol", programmes: 2, capacity: 6, held: 2, free: 4, waitlist: 1 })]);
+    const byProvider = await http(app).get('/api/v1/programmes/occupancy?groupBy=provider').set(bearer(admin));
+    expect(byProvider.body.data.find((g: { key: string }) => g.key === own.id)).toEqual(
+      expect.objectContaining({ label: own.name, programmes: 2, capacity: 6, held: 2, inProgress: 1, free: 4, waitlist: 1 }),
+    );
+    expect(byProvider.body.data.find((g: { key: string }) => g.key === providerId)).toBeDefined();
+    const other = await http(app).get('/api/v1/programmes/occupancy?groupBy=provider').set(bearer(provider));
+    expect(other.body.data.map((g: { key: string }) => g.key)).toEqual([providerId]);
+    expectProblem(await http(app).get('/api/v1/programmes/occupancy?groupBy=commune').set(bearer(admin)), 400, 'VALIDATION_FAILED');
+    expect((await http(app).get('/api/v1/programmes/occupancy')).status).toBe(401);
+  }, 60_000);
 });

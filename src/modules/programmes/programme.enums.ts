@@ -9,3 +9,11 @@ export enum ProgrammeType {
   BusinessCreation = 'business_creation',
   BarrierRemoval = 'barrier_removal',
 }
+
+/** How programmes' occupancy can be summed up. */
+export enum OccupancyGrouping {
+  Programme = 'programme',
+  Type = 'type',
+  Provider = 'provider',
+  Ept = 'ept',
+}

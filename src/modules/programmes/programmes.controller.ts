@@ -7,7 +7,7 @@ import { Actor, CurrentActor } from '../../common/context/actor';
 import { IdParam } from '../../common/http/id-param';
 import { ApiPageResponse } from '../../common/pagination/page.dto';
 import { Page } from '../../common/pagination/pagination';
-import { CreateProgrammeDto, ListProgrammesQueryDto, OccupancyDto, ProgrammeDto, UpdateProgrammeDto } from './dto/programme.dto';
+import { CreateProgrammeDto, ListProgrammesQueryDto, OccupancyByDto, OccupancyByQueryDto, OccupancyDto, ProgrammeDto, UpdateProgrammeDto } from './dto/programme.dto';
 import { ProgrammesService } from './programmes.service';
 
 /** Sends the programme with its ETag (its version). */
@@ -37,6 +37,18 @@ export class ProgrammesController {
   @ApiPageResponse(ProgrammeDto)
   list(@CurrentActor() actor: Actor, @Query() query: ListProgrammesQueryDto): Promise<Page<ProgrammeDto>> {
     return this.programmes.list(actor.principal, query);
+  }
+
+  @Get('occupancy')
+  @Access({ roles: STAFF_ROLES, scopes: [Scope.ProgrammesRead] })
+  @ApiOperation({
+    operationId: 'getOccupancyBy',
+    summary: 'Occupancy of the active programmes, each or summed by type, provider or EPT.',
+    description: 'Every staff role; provider staff get their own programmes only.',
+  })
+  @ApiOkResponse({ type: OccupancyByDto })
+  async occupancyBy(@CurrentActor() actor: Actor, @Query() query: OccupancyByQueryDto): Promise<OccupancyByDto> {
+    return { groupBy: query.groupBy, data: await this.programmes.occupancyBy(actor.principal, query.groupBy) };
   }
 
   @Get(':id')

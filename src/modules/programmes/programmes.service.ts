@@ -8,7 +8,9 @@ import { Sql } from '../../database/sql';
 import { AuditService } from '../audit/audit.service';
 import { ifMatchAllows } from '../../common/http/if-match';
 import { CaseAccessService } from '../beneficiaries/case-access.service';
-import { CreateProgrammeDto, ListProgrammesQueryDto, OccupancyDto, ProgrammeDto, UpdateProgrammeDto } from './dto/programme.dto';
+import { CreateProgrammeDto, ListProgrammesQueryDto, OccupancyDto, OccupancyGroupDto, ProgrammeDto, UpdateProgrammeDto } from './dto/programme.dto';
+import { OCCUPANCY_GROUPS } from './occupancy-groups';
+import { OccupancyGrouping } from './programme.enums';
 import { Programme } from './entities/programme.entity';
 import {
   capacityBelowHeld,
@@ -23,6 +25,12 @@ import {
 
 /** What a referral needs to know of its programme. */
 export type ProgrammeForReferral = Pick<Programme, 'id' | 'providerId' | 'capacity' | 'placesHeld' | 'eligiblePaths' | 'active'>;
+
+/**
+ * Called in the transaction of a capacity raise, with the programme's places
+ * after it: the referrals module promotes waitlisted referrals into the new places.
+ */
+export type PlacesAddedListener = (manager: EntityManager, actor: Actor, places: { id: string; placesHeld: number; capacity: number }, added: number) => Promise<void>;
 
 /** The fields provider staff may change on their own programmes. */
 const PROVIDER_FIELDS = ['description', 'capacity'];
@@ -45,12 +53,19 @@ const PROGRAMME_COLUMNS = `p.id, p.code, p.name, p.provider_id AS "providerId", 
  */
 @Injectable()
 export class ProgrammesService {
+  private placesAdded?: PlacesAddedListener;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly sql: Sql,
     private readonly access: CaseAccessService,
     private readonly audit: AuditService,
   ) {}
+
+  /** Registers what happens, in the same transaction, when a capacity raise adds places. */
+  onPlacesAdded(listener: PlacesAddedListener): void {
+    this.placesAdded = listener;
+  }
 
   async create(actor: Actor, input: CreateProgrammeDto): Promise<ProgrammeDto> {
     if (input.endsOn && input.endsOn < input.startsOn) throw programmeDates();
@@ -84,10 +99,12 @@ export class ProgrammesService {
         if (forbidden.length) throw providerFieldsOnly(forbidden);
       }
       if (!ifMatchAllows(ifMatch, programme.version)) throw programmeVersionMismatch(programme.version);
+      const capacityBefore = programme.capacity;
       manager.merge(Programme, programme, input);
       if (programme.endsOn && programme.endsOn < programme.startsOn) throw programmeDates();
       if (programme.capacity < programme.placesHeld) throw capacityBelowHeld(programme.placesHeld);
       await manager.save(programme).catch(mapProgrammeError);
+      if (programme.capacity > capacityBefore) await this.placesAdded?.(manager, actor, programme, programme.capacity - capacityBefore);
       await this.audit.record(actor, { action: 'programme.update', resourceType: 'programme', resourceId: id, details: { fields } }, manager);
     });
     return this.get(principal, id);
@@ -156,6 +173,40 @@ export class ProgrammesService {
     if (!row || !this.canSee(principal, row)) throw programmeNotFound();
     const { providerId: _providerId, ...occupancy } = row;
     return occupancy;
+  }
+
+  /**
+   * Occupancy of the active programmes, each or summed by type, provider or EPT, in one
+   * aggregate query; provider staff get their own programmes only.
+   */
+  async occupancyBy(principal: Principal, groupBy: OccupancyGrouping): Promise<OccupancyGroupDto[]> {
+    const group = OCCUPANCY_GROUPS[groupBy];
+    const params: unknown[] = [];
+    const where = ['p.active'];
+    if (principal.role === Role.Provider) {
+      params.push(principal.providerId ?? null);
+      where.push(`p.provider_id = $${params.length}`);
+    }
+    return this.sql.rows<OccupancyGroupDto>(
+      `WITH r AS (
+         SELECT programme_id,
+                count(*) FILTER (WHERE status = 'in_progress') AS in_progress,
+                count(*) FILTER (WHERE status = 'waitlisted') AS waitlist,
+                count(*) FILTER (WHERE accepted_at IS NOT NULL) AS accepted,
+                sum(extract(epoch FROM accepted_at - submitted_at)) FILTER (WHERE accepted_at IS NOT NULL) AS wait_seconds
+           FROM referrals GROUP BY programme_id)
+       SELECT ${group.key} AS key, ${group.label} AS label, count(*)::int AS programmes,
+              sum(p.capacity)::int AS capacity, sum(p.places_held)::int AS held,
+              coalesce(sum(r.in_progress), 0)::int AS "inProgress", sum(p.capacity - p.places_held)::int AS free,
+              coalesce(sum(r.waitlist), 0)::int AS waitlist,
+              round((sum(r.wait_seconds) / nullif(sum(r.accepted), 0) / 86400)::numeric, 1)::float8 AS "averageWaitDays"
+         FROM programmes p ${group.join}
+         LEFT JOIN r ON r.programme_id = p.id
+        WHERE ${where.join(' AND ')}
+        GROUP BY 1, 2
+        ORDER BY 1`,
+      params,
+    );
   }
 
   /** Provider staff see their own programmes; every other caller allowed on the route sees all. */

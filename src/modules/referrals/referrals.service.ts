@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { Principal } from '../../common/auth/principal';
 import { Role } from '../../common/auth/roles';
@@ -65,13 +65,16 @@ const REFERRAL_FROM = `referrals r JOIN programmes p ON p.id = r.programme_id JO
 
 type ReferralRow = ReferralDto & { cursorAt: string };
 
+/** A referral locked for a state change, with its programme's provider. */
+type LockedReferral = Pick<Referral, 'id' | 'beneficiaryId' | 'programmeId' | 'status'> & { providerId: string };
+
 /**
  * Referrals of beneficiaries to programmes and their places. Every use case is
  * one transaction: the referral, the programme's places (conditional UPDATE),
  * the promotion from the waitlist, the timeline line, the outbox events and the audit row.
  */
 @Injectable()
-export class ReferralsService implements OnApplicationBootstrap {
+export class ReferralsService implements OnModuleInit, OnApplicationBootstrap {
   private readonly logger = new Logger(ReferralsService.name);
 
   constructor(
@@ -84,6 +87,10 @@ export class ReferralsService implements OnApplicationBootstrap {
     private readonly audit: AuditService,
     private readonly jobs: JobsService,
   ) {}
+
+  onModuleInit(): void {
+    this.programmes.onPlacesAdded((manager, actor, places, added) => this.promoteWaitlisted(manager, actor, places, added));
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     await this.jobs.schedule(REFERRAL_EXPIRY_JOB, '11 6 * * *', async () => {
@@ -166,22 +173,31 @@ export class ReferralsService implements OnApplicationBootstrap {
   async act(actor: Actor, id: string, action: ReferralAction, reason?: string): Promise<ReferralDto> {
     if (action === ReferralAction.Decline && !reason) throw declineNeedsReason();
     await this.dataSource.transaction(async (manager) => {
-      const referral = await manager.findOne(Referral, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      const [referral] = (await manager.query(
+        `SELECT r.id, r.beneficiary_id AS "beneficiaryId", r.programme_id AS "programmeId", r.status, p.provider_id AS "providerId"
+           FROM referrals r JOIN programmes p ON p.id = r.programme_id WHERE r.id = $1 FOR UPDATE OF r`,
+        [id],
+      )) as LockedReferral[];
       if (!referral) throw referralNotFound();
       await this.checkActor(manager, actor.principal, referral, action);
       const from = referral.status;
       const to = nextReferralStatus(from, action);
       if (!to) throw invalidTransition(from, action);
-      if (action === ReferralAction.Accept && !(await this.programmes.holdPlace(manager, referral.programmeId))) throw placeCapacityReached();
       const now = new Date();
       const who = actor.principal.id;
+      const stamps =
+        to === ReferralStatus.Accepted
+          ? { acceptedAt: now, acceptedBy: who }
+          : to === ReferralStatus.InProgress
+            ? { startedAt: now, startedBy: who }
+            : { closedAt: now, closedBy: who, closeReason: reason ?? null };
+      await manager.update(Referral, { id }, { status: to, ...stamps });
       referral.status = to;
-      if (to === ReferralStatus.Accepted) Object.assign(referral, { acceptedAt: now, acceptedBy: who });
-      else if (to === ReferralStatus.InProgress) Object.assign(referral, { startedAt: now, startedBy: who });
-      else Object.assign(referral, { closedAt: now, closedBy: who, closeReason: reason ?? null });
-      await manager.save(referral);
       await this.record(manager, actor, referral);
       if (releasesPlace(from, to)) await this.placeFreed(manager, actor, referral.programmeId);
+      // Last: the programme's row stays locked from this UPDATE to the commit only, so
+      // concurrent acceptances of the programme queue for as short a time as possible.
+      if (action === ReferralAction.Accept && !(await this.programmes.holdPlace(manager, referral.programmeId))) throw placeCapacityReached();
     });
     return this.get(actor.principal, id);
   }
@@ -227,11 +243,10 @@ export class ReferralsService implements OnApplicationBootstrap {
   }
 
   /** 404 when the referral lies outside the caller's scope for this action (403 for an advisor outside their caseload). */
-  private async checkActor(manager: EntityManager, principal: Principal, referral: Referral, action: ReferralAction): Promise<void> {
+  private async checkActor(manager: EntityManager, principal: Principal, referral: LockedReferral, action: ReferralAction): Promise<void> {
     if (PROVIDER_ACTIONS.includes(action)) {
       if (principal.role === Role.Admin) return;
-      const programme = await this.programmes.findForReferral(manager, referral.programmeId);
-      if (principal.role !== Role.Provider || !programme || programme.providerId !== principal.providerId) throw referralNotFound();
+      if (principal.role !== Role.Provider || referral.providerId !== principal.providerId) throw referralNotFound();
       return;
     }
     try {
@@ -245,19 +260,38 @@ export class ReferralsService implements OnApplicationBootstrap {
   /** A place went back to the programme: the oldest waitlisted referral is submitted, and `place.freed` is written. */
   private async placeFreed(manager: EntityManager, actor: Actor | null, programmeId: string): Promise<void> {
     const places = await this.programmes.releasePlace(manager, programmeId);
-    const [promoted] = (await manager.query(
-      `UPDATE referrals SET status = 'submitted', submitted_at = now(), updated_at = now()
-        WHERE id = (SELECT id FROM referrals WHERE programme_id = $1 AND status = 'waitlisted' ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
-        RETURNING id, beneficiary_id AS "beneficiaryId", programme_id AS "programmeId", status`,
-      [programmeId],
-    )) as [Pick<Referral, 'id' | 'beneficiaryId' | 'programmeId' | 'status'>[], number];
-    const next = promoted[0];
-    if (next) await this.record(manager, actor, next, 'Referral promoted from the waiting list');
+    await this.promoteWaitlisted(manager, actor, { id: programmeId, ...places }, 1);
+  }
+
+  /**
+   * `count` places became free (a release, or a capacity raise): the oldest
+   * waitlisted referrals, up to `count`, are submitted in order, and one
+   * `place.freed` event is written.
+   */
+  private async promoteWaitlisted(manager: EntityManager, actor: Actor | null, places: { id: string; placesHeld: number; capacity: number }, count: number): Promise<void> {
+    const promoted = (await manager.query(
+      `WITH next AS (
+         SELECT id, created_at FROM referrals WHERE programme_id = $1 AND status = 'waitlisted'
+          ORDER BY created_at, id LIMIT $2 FOR UPDATE SKIP LOCKED),
+       promoted AS (
+         UPDATE referrals r SET status = 'submitted', submitted_at = now(), updated_at = now() FROM next WHERE r.id = next.id
+         RETURNING r.id, r.beneficiary_id AS "beneficiaryId", r.programme_id AS "programmeId", r.status, next.created_at)
+       SELECT id, "beneficiaryId", "programmeId", status FROM promoted ORDER BY created_at, id`,
+      [places.id, count],
+    )) as Pick<Referral, 'id' | 'beneficiaryId' | 'programmeId' | 'status'>[];
+    for (const next of promoted) await this.record(manager, actor, next, 'Referral promoted from the waiting list');
     await this.outbox.write(manager, {
       type: 'place.freed',
       resourceType: 'programme',
-      resourceId: programmeId,
-      data: { programmeId, placesHeld: places.placesHeld, capacity: places.capacity, promotedReferralId: next?.id ?? null },
+      resourceId: places.id,
+      data: {
+        programmeId: places.id,
+        placesHeld: places.placesHeld,
+        capacity: places.capacity,
+        placesFreed: count,
+        promotedCount: promoted.length,
+        promotedReferralId: promoted[0]?.id ?? null,
+      },
     });
   }
 

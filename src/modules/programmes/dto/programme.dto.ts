@@ -4,7 +4,7 @@ import { ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsEnum, IsInt, IsOptiona
 import { PaginationQueryDto } from '../../../common/pagination/pagination-query.dto';
 import { IsCalendarDate } from '../../../common/validation/dates';
 import { OrientationPath } from '../../beneficiaries/beneficiary.enums';
-import { ProgrammeType } from '../programme.enums';
+import { OccupancyGrouping, ProgrammeType } from '../programme.enums';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 const bool = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
@@ -158,3 +158,35 @@ export class OccupancyDto {
   averageWaitDays!: number | null;
 }
 
+
+export class OccupancyByQueryDto {
+  /** What to sum up by: each programme, programme type, provider, or EPT of the programme's commune. */
+  @ApiPropertyOptional({ enum: OccupancyGrouping, enumName: 'OccupancyGrouping', default: OccupancyGrouping.Type })
+  @IsOptional()
+  @IsEnum(OccupancyGrouping)
+  groupBy: OccupancyGrouping = OccupancyGrouping.Type;
+}
+
+export class OccupancyGroupDto {
+  /** The programme id, the type, the provider id, or the EPT code. @example "remobilisation" */
+  key!: string;
+  /** The programme's code and name, the type, the provider's name, or the EPT's name. @example "remobilisation" */
+  label!: string;
+  /** Active programmes in the group. */
+  programmes!: number;
+  capacity!: number;
+  held!: number;
+  inProgress!: number;
+  free!: number;
+  waitlist!: number;
+  /** Average days from submission to acceptance over the group's accepted referrals; null when none. */
+  @ApiProperty({ type: Number, nullable: true })
+  averageWaitDays!: number | null;
+}
+
+export class OccupancyByDto {
+  @ApiProperty({ enum: OccupancyGrouping, enumName: 'OccupancyGrouping' })
+  groupBy!: OccupancyGrouping;
+  @ApiProperty({ type: [OccupancyGroupDto] })
+  data!: OccupancyGroupDto[];
+}

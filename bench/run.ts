@@ -8,12 +8,14 @@ import { tmpdir } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isDeepStrictEqual } from 'node:util';
 import { freePort } from '../src/database/embedded-postgres';
-import { BENCH_MANAGER, GENERATED_PASSWORD } from './lib/auth';
+import { BENCH_MANAGER, BENCH_PROVIDER, GENERATED_PASSWORD } from './lib/auth';
 import { runAllTeardowns, takeOverSignals } from './lib/cleanup';
 import { startBenchDatabase } from './lib/database';
 import { POOL_SIZE, serverEnv } from './lib/env';
 import { DEFAULT_SIZES, generateData } from './lib/generate';
 import { httpRequest } from './lib/http';
+import { measureAccepts } from './lib/accepts';
+import { measureReports } from './lib/reports';
 import { IMPORT_GOAL, measureImport } from './lib/import';
 import { LoadResult, LoadSettings, loadSettingsFromEnv, measure, positiveInt } from './lib/load';
 import { APP_SCRIPT, BASELINE_SCRIPT, RESULTS_FILE } from './lib/paths';
@@ -86,6 +88,7 @@ async function main(): Promise<void> {
     beneficiaries: positiveInt('BENCH_BENEFICIARIES', DEFAULT_SIZES.beneficiaries),
     password: GENERATED_PASSWORD,
     managerEmail: BENCH_MANAGER.email,
+    providerEmail: BENCH_PROVIDER.email,
   });
 
   const servers: Servers = {
@@ -94,6 +97,16 @@ async function main(): Promise<void> {
   };
   const scenarios: ScenarioResult[] = [];
   for (const scenario of SCENARIOS) scenarios.push(await runScenario(scenario, servers, database.url, settings));
+
+  const accepts = await measureAccepts({
+    baselineUrl: servers.baseline.baseUrl,
+    appUrl: servers.app.baseUrl,
+    databaseUrl: database.url,
+    providerId: dataset.provider.providerId,
+  });
+  if (!servers.app.alive()) throw new Error(`app died during the accepts:\n${servers.app.output()}`);
+  console.log('reports…');
+  const reports = await measureReports(servers.app.baseUrl, dataset.manager.agencyId);
 
   await sleep(2000); // the last responses flushed: idle
   const appIdleRssMb = round1(await residentMemoryMb(servers.app.pid));
@@ -117,10 +130,12 @@ async function main(): Promise<void> {
     settings: { ...settings, poolSize: POOL_SIZE },
     dataset,
     scenarios,
+    accepts,
+    reports,
     memory: { appIdleRssMb, baselineIdleRssMb },
     imports,
     startup,
-    goals: evaluateGoals(scenarios, startup, settings, imports),
+    goals: evaluateGoals(scenarios, startup, settings, imports, accepts, reports),
   };
   await writeResults(RESULTS_FILE, results);
   console.log(`\n${formatResults(results)}\n\nwritten to ${RESULTS_FILE}`);

@@ -24,6 +24,7 @@ import { OutboxModule } from './modules/outbox/outbox.module';
 import { ProgrammesModule } from './modules/programmes/programmes.module';
 import { ProvidersModule } from './modules/providers/providers.module';
 import { ReferralsModule } from './modules/referrals/referrals.module';
+import { ReportsModule } from './modules/reports/reports.module';
 import { RetentionModule } from './modules/retention/retention.module';
 import { TimelineModule } from './modules/timeline/timeline.module';
 import { UsersModule } from './modules/users/users.module';
@@ -75,6 +76,7 @@ import { MetricsModule } from './modules/metrics/metrics.module';
     JournalModule,
     ProgrammesModule,
     ReferralsModule,
+    ReportsModule,
   ],
   providers: [
     // Order matters: authenticate, then check the route's access rule.

@@ -1,9 +1,11 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { dirname } from 'node:path';
+import { ACCEPT_GOAL, AcceptMeasurement, AcceptRun } from './accepts';
 import { GenerationResult } from './generate';
 import { IMPORT_GOAL, ImportMeasurement, ImportRun } from './import';
 import { LoadResult, LoadSettings } from './load';
+import { REPORT_GOAL_MS, ReportsMeasurement } from './reports';
 import { Goal } from './scenarios';
 import { StartupResult } from './startup';
 
@@ -35,6 +37,10 @@ export interface BenchResults {
   /** The generated data set (bench/lib/generate.ts) and how long it took. */
   dataset: GenerationResult;
   scenarios: ScenarioResult[];
+  /** Concurrent acceptances on one programme (bench/lib/accepts.ts). */
+  accepts: AcceptMeasurement;
+  /** The reports' response times (bench/lib/reports.ts). */
+  reports: ReportsMeasurement;
   memory: { appIdleRssMb: number; baselineIdleRssMb: number };
   /** The CSV import, after the scenarios (it adds its rows to the database). */
   imports: ImportMeasurement;
@@ -54,7 +60,14 @@ export function machine(): BenchResults['machine'] {
   };
 }
 
-export function evaluateGoals(scenarios: ScenarioResult[], startup: StartupResult, settings: LoadSettings, imports: ImportMeasurement): GoalOutcome[] {
+export function evaluateGoals(
+  scenarios: ScenarioResult[],
+  startup: StartupResult,
+  settings: LoadSettings,
+  imports: ImportMeasurement,
+  accepts: AcceptMeasurement,
+  reports: ReportsMeasurement,
+): GoalOutcome[] {
   const atConnections = settings.connections === GOAL_CONNECTIONS ? '' : ` (measured at ${settings.connections} connections, not ${GOAL_CONNECTIONS})`;
   const outcomes = scenarios.flatMap(({ name, goal, ratio, app }) =>
     goal
@@ -83,6 +96,22 @@ export function evaluateGoals(scenarios: ScenarioResult[], startup: StartupResul
       measured: `${first.peakRssMb} MiB${completed ? '' : ` (the import ${first.status === 'timeout' ? 'did not finish' : first.status})`}${atRows}`,
     },
   );
+  const a = accepts;
+  outcomes.push(
+    {
+      goal: `concurrent accepts (${a.clients} clients, ${a.referrals} referrals for ${a.capacity} places): 0 overbooked`,
+      met: a.app.overbooked === 0 && a.app.accepted === a.capacity && a.app.acceptedInDb === a.capacity && a.app.other === 0,
+      measured: `${a.app.overbooked} overbooked; ${a.app.accepted} accepted, ${a.app.refused} refused (409), ${a.app.other} other; ${a.app.placesHeld} places held`,
+    },
+    {
+      goal: `concurrent accepts: app ≥ ${ACCEPT_GOAL.minRatio}× baseline accepts/s`,
+      met: a.ratio >= ACCEPT_GOAL.minRatio,
+      measured: `${a.ratio.toFixed(2)}× (${int(a.app.requestsPerSec)} / ${int(a.baseline.requestsPerSec)} accepts/s)`,
+    },
+  );
+  for (const r of reports.reports) {
+    outcomes.push({ goal: `report ${r.name}: p95 ≤ ${REPORT_GOAL_MS} ms`, met: r.p95Ms <= REPORT_GOAL_MS, measured: `p95 ${r.p95Ms} ms (p50 ${r.p50Ms}, max ${r.maxMs})` });
+  }
   outcomes.push({
     goal: `cold start ≤ ${COLD_START_GOAL_MS / 1000} s`,
     met: startup.coldStartMs <= COLD_START_GOAL_MS,
@@ -98,6 +127,10 @@ function table(rows: string[][]): string {
 
 const int = (n: number) => Math.round(n).toString();
 const pair = (app: number, baseline: number) => `${app} / ${baseline}`;
+
+const acceptLine = (label: string, r: AcceptRun) =>
+  `${label}: ${int(r.requestsPerSec)} accepts/s, p50 ${r.latencyP50Ms} ms, p99 ${r.latencyP99Ms} ms; ` +
+  `${r.accepted} accepted, ${r.refused} refused (409), ${r.other} other; ${r.placesHeld} places held, ${r.acceptedInDb} accepted in the database, ${r.overbooked} overbooked`;
 
 const importLine = (label: string, r: ImportRun | null) =>
   r === null
@@ -128,11 +161,19 @@ export function formatResults(results: BenchResults): string {
   return [
     `${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, Node ${m.node}, ${m.os}, load average ${m.loadAverage1mAtStart} at start`,
     `${s.connections} connections, ${s.durationS} s per run after a ${s.warmupS} s warm-up, pool size ${s.poolSize}`,
-    `data: ${d.counts.agencies} agencies, ${d.counts.advisors} advisors, ${d.counts.beneficiaries} beneficiaries, generated in ${int(d.totalMs)} ms ` +
+    `data: ${d.counts.agencies} agencies, ${d.counts.advisors} advisors, ${d.counts.beneficiaries} beneficiaries, ` +
+      `${d.counts.programmes} programmes (${d.counts.places} places), ${d.counts.referrals} referrals, generated in ${int(d.totalMs)} ms ` +
       `(${d.steps.map((t) => `${t.name} ${t.ms} ms`).join(', ')})`,
     '',
     table([header, ...rows]),
     ...notes,
+    '',
+    `concurrent accepts, ${results.accepts.clients} clients, ${results.accepts.referrals} referrals for ${results.accepts.capacity} places:`,
+    `  ${acceptLine('baseline', results.accepts.baseline)}`,
+    `  ${acceptLine('app', results.accepts.app)}`,
+    '',
+    `reports (${results.reports.runs} requests each): ` + results.reports.reports.map((r) => `${r.name} p50 ${r.p50Ms} / p95 ${r.p95Ms} ms`).join('; '),
+    `monthly snapshot of ${results.reports.snapshot.month}: ${results.reports.snapshot.written} written in ${results.reports.snapshot.ms} ms`,
     '',
     `cold start (new data directory): ${int(results.startup.coldStartMs)} ms`,
     `warm start (same data directory): ${int(results.startup.warmStartMs)} ms`,

@@ -306,7 +306,7 @@ const beneficiariesStep: GenerationStep = {
        INSERT INTO beneficiaries (
          caf_number, first_name, last_name, birth_name, birth_date, sex, commune_code, address, no_fixed_address, phone, email,
          household_role, rights_state, subject_to_rights_and_duties, rights_opened_on, status, agency_id, advisor_id,
-         orientation_path, referent_body, oriented_on, contract_signed_on, exit_reason, exited_on,
+         orientation_path, referent_body, oriented_on, contract_signed_on, first_oriented_on, first_contract_signed_on, exit_reason, exited_on,
          orientation_due_on, contract_due_on, review_due_on, next_due_on, sort_key, search_text, last_contact_at, created_at)
        SELECT lpad(($6::int + v.i)::text, 7, '0'), f.name, l.name, bn.name,
               current_date - (18 * 365 + pg_temp.bench_pick(v.i, 9, 46 * 365)), v.sex, v.commune_code,
@@ -320,7 +320,7 @@ const beneficiariesStep: GenerationStep = {
               CASE WHEN v.status = 'exited' THEN (ARRAY['5', '6'])[1 + pg_temp.bench_pick(v.i, 23, 2)]
                    WHEN pg_temp.bench_pick(v.i, 23, 100) < 85 THEN '2' WHEN pg_temp.bench_pick(v.i, 23, 100) < 93 THEN '3' ELSE '4' END,
               true, v.rights_opened_on, v.status, v.agency_id, a.id,
-              v.orientation_path, v.referent_body, v.oriented_on, v.contract_signed_on,
+              v.orientation_path, v.referent_body, v.oriented_on, v.contract_signed_on, v.oriented_on, v.contract_signed_on,
               CASE WHEN v.status = 'exited' THEN (ARRAY['employment', 'training', 'end_of_rights', 'moved_out', 'other'])[1 + pg_temp.bench_pick(v.i, 24, 5)] END,
               v.exited_on, v.orientation_due_on, v.contract_due_on, v.review_due_on,
               LEAST(v.orientation_due_on, v.contract_due_on, v.review_due_on),

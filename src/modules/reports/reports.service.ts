@@ -51,7 +51,13 @@ export class ReportsService {
     const cases = `b.anonymised_at IS NULL AND ($1::uuid IS NULL OR b.agency_id = $1)
        AND ($2::text IS NULL OR b.commune_code IN (SELECT insee_code FROM communes WHERE ept_code = $2))`;
     const { orientationDays, contractDays } = this.config.deadlines;
-    const [[counts], [kpis], exits] = await Promise.all([
+    // One pass over the cases. The first orientation and the first signed contract are kept
+    // on the case by triggers on their history tables, so a reorientation does not move them.
+    const oriented = `b.first_oriented_on BETWEEN $3 AND $4 AND b.rights_opened_on IS NOT NULL`;
+    const orientedDays = `greatest(b.first_oriented_on - b.rights_opened_on, 0)`;
+    const contracted = `b.first_contract_signed_on BETWEEN $3 AND $4 AND b.first_oriented_on IS NOT NULL`;
+    const contractedDays = `greatest(b.first_contract_signed_on - b.first_oriented_on, 0)`;
+    const [[counts], exits] = await Promise.all([
       this.sql.rows<Record<string, number>>(
         `SELECT count(*)::int AS total,
                 count(*) FILTER (WHERE b.status = 'to_orient')::int AS to_orient,
@@ -62,38 +68,19 @@ export class ReportsService {
                 count(*) FILTER (WHERE b.orientation_path = 'socio_professional')::int AS socio_professional,
                 count(*) FILTER (WHERE b.orientation_path = 'social')::int AS social,
                 count(*) FILTER (WHERE b.orientation_path IS NULL)::int AS none,
-                count(*) FILTER (WHERE b.next_due_on < $3)::int AS overdue,
-                count(*) FILTER (WHERE b.orientation_due_on < $3)::int AS overdue_orientation,
-                count(*) FILTER (WHERE b.contract_due_on < $3)::int AS overdue_contract,
-                count(*) FILTER (WHERE b.review_due_on < $3)::int AS overdue_review
+                count(*) FILTER (WHERE b.next_due_on < $5)::int AS overdue,
+                count(*) FILTER (WHERE b.orientation_due_on < $5)::int AS overdue_orientation,
+                count(*) FILTER (WHERE b.contract_due_on < $5)::int AS overdue_contract,
+                count(*) FILTER (WHERE b.review_due_on < $5)::int AS overdue_review,
+                count(*) FILTER (WHERE ${oriented})::int AS o_count,
+                count(*) FILTER (WHERE ${oriented} AND ${orientedDays} <= $6)::int AS o_within,
+                percentile_cont(0.5) WITHIN GROUP (ORDER BY ${orientedDays}) FILTER (WHERE ${oriented}) AS o_median,
+                count(*) FILTER (WHERE ${contracted})::int AS c_count,
+                count(*) FILTER (WHERE ${contracted} AND ${contractedDays} <= $7)::int AS c_within,
+                percentile_cont(0.5) WITHIN GROUP (ORDER BY ${contractedDays}) FILTER (WHERE ${contracted}) AS c_median
            FROM beneficiaries b
           WHERE ${cases}`,
-        [scope.agencyId, scope.eptCode, parisToday()],
-      ),
-      // First orientation (the history, so a reorientation does not move it) and first signed contract.
-      this.sql.rows<Record<string, number | null>>(
-        `WITH first_orientation AS (
-           SELECT beneficiary_id, min(decided_on) AS day FROM orientations GROUP BY beneficiary_id
-         ), first_contract AS (
-           SELECT beneficiary_id, min(signed_on) AS day FROM contracts WHERE signed_on IS NOT NULL GROUP BY beneficiary_id
-         ), oriented AS (
-           SELECT greatest(fo.day - b.rights_opened_on, 0) AS days
-             FROM first_orientation fo JOIN beneficiaries b ON b.id = fo.beneficiary_id
-            WHERE ${cases} AND fo.day BETWEEN $3 AND $4 AND b.rights_opened_on IS NOT NULL
-         ), contracted AS (
-           SELECT greatest(fc.day - fo.day, 0) AS days
-             FROM first_contract fc
-             JOIN first_orientation fo ON fo.beneficiary_id = fc.beneficiary_id
-             JOIN beneficiaries b ON b.id = fc.beneficiary_id
-            WHERE ${cases} AND fc.day BETWEEN $3 AND $4
-         )
-         SELECT (SELECT count(*)::int FROM oriented) AS o_count,
-                (SELECT count(*)::int FROM oriented WHERE days <= $5) AS o_within,
-                (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY days) FROM oriented) AS o_median,
-                (SELECT count(*)::int FROM contracted) AS c_count,
-                (SELECT count(*)::int FROM contracted WHERE days <= $6) AS c_within,
-                (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY days) FROM contracted) AS c_median`,
-        [scope.agencyId, scope.eptCode, period.from, period.to, orientationDays, contractDays],
+        [scope.agencyId, scope.eptCode, period.from, period.to, parisToday(), orientationDays, contractDays],
       ),
       this.sql.rows<{ reason: string; n: number }>(
         `SELECT b.exit_reason AS reason, count(*)::int AS n
@@ -119,8 +106,8 @@ export class ReportsService {
       beneficiaries: counts.total,
       byStatus: { to_orient: counts.to_orient, oriented: counts.oriented, in_pathway: counts.in_pathway, exited: counts.exited },
       byOrientationPath: { professional: counts.professional, socio_professional: counts.socio_professional, social: counts.social, none: counts.none },
-      orientation: kpi(orientationDays, kpis.o_count!, kpis.o_within!, kpis.o_median),
-      contracts: kpi(contractDays, kpis.c_count!, kpis.c_within!, kpis.c_median),
+      orientation: kpi(orientationDays, counts.o_count, counts.o_within, counts.o_median),
+      contracts: kpi(contractDays, counts.c_count, counts.c_within, counts.c_median),
       overdue: { total: counts.overdue, orientation: counts.overdue_orientation, contract: counts.overdue_contract, review: counts.overdue_review },
       exits: { total: exits.reduce((sum, e) => sum + e.n, 0), byReason },
       links: { constructionPathwayDashboard: CONSTRUCTION_DASHBOARD_PATH },

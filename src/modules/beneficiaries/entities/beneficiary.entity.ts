@@ -116,6 +116,14 @@ export class Beneficiary {
   @Column({ type: 'date', nullable: true })
   contractSignedOn!: string | null;
 
+  /** Day of the first orientation in the history: kept by a trigger on `orientations`, for the reports. */
+  @Column({ type: 'date', nullable: true, insert: false, update: false })
+  firstOrientedOn!: string | null;
+
+  /** Day of the first contract signed: kept by a trigger on `contracts`, for the reports. */
+  @Column({ type: 'date', nullable: true, insert: false, update: false })
+  firstContractSignedOn!: string | null;
+
   /** End of the last contract: a new one is due from then. */
   @Column({ type: 'date', nullable: true })
   contractEndedOn!: string | null;

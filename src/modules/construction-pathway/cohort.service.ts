@@ -114,7 +114,8 @@ export class CohortService implements OnApplicationBootstrap {
   /**
    * Cohort KPIs. The period selects the participants enrolled in it and the months of
    * hours worked; `to` (default today) is the day employment is counted on. Stages,
-   * steps and exits are today's. Agency staff get their own agency's figures.
+   * steps and exits are today's. Anonymised people still count (statistics are kept).
+   * Agency staff get their own agency's figures.
    */
   async dashboard(principal: Principal, query: DashboardQueryDto): Promise<DashboardDto> {
     const to = query.to ?? today();
@@ -139,8 +140,7 @@ export class CohortService implements OnApplicationBootstrap {
       `WITH cohort AS (
          SELECT p.id, p.current_stage, p.exited_on, p.without_solution_since
            FROM pathway_participants p JOIN beneficiaries b ON b.id = p.beneficiary_id
-          WHERE b.anonymised_at IS NULL
-            AND ($1::uuid IS NULL OR b.agency_id = $1::uuid)
+          WHERE ($1::uuid IS NULL OR b.agency_id = $1::uuid)
             AND ($2::date IS NULL OR p.enrolled_on >= $2::date)
             AND p.enrolled_on <= $3::date),
        employed AS (

@@ -205,7 +205,7 @@ describe('construction pathway: operations, clause hours, alerts and dashboard',
         participantId: lonely.id,
         beneficiaryId: lonely.beneficiaryId,
         agencyId: agencyC,
-        withoutSolutionSince: isoDay(-60),
+        since: isoDay(-60),
         daysWithoutSolution: 60,
       });
 

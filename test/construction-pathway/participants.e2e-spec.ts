@@ -291,6 +291,15 @@ describe('construction pathway: participants, steps, employments, scope', () => 
     );
     const doneStep = (await db.query(`SELECT status FROM pathway_steps WHERE id = $1`, [done!.stepId])) as { status: string }[];
     expect(doneStep).toEqual([{ status: 'done' }]);
+    // France Travail does not always name the employer, and sends 0 hours for "not known"; a future job is a planned step.
+    const unnamed = await db.transaction((m) =>
+      service.recordEmploymentFromIntegration(m, p.beneficiaryId, { employerName: ' ', contractType: 'cdi', startsOn: isoDay(10), weeklyHours: 0, romeCode: 'A1101' }),
+    );
+    const unnamedRow = (await db.query(
+      `SELECT e.employer_name AS name, e.weekly_hours AS hours, e.rome_code AS rome, s.status FROM pathway_employments e JOIN pathway_steps s ON s.id = e.step_id WHERE e.id = $1`,
+      [unnamed!.employmentId],
+    )) as unknown[];
+    expect(unnamedRow).toEqual([{ name: null, hours: null, rome: null, status: 'planned' }]);
     await expect(
       db.transaction(async (m) => {
         await service.recordEmploymentFromIntegration(m, p.beneficiaryId, { employerName: 'Rollback SARL', contractType: 'cdi', startsOn: isoDay(-1) });
@@ -298,7 +307,7 @@ describe('construction pathway: participants, steps, employments, scope', () => 
       }),
     ).rejects.toThrow('caller failed');
     const count = (await db.query(`SELECT count(*)::int AS n FROM pathway_employments WHERE participant_id = $1`, [p.id])) as { n: number }[];
-    expect(count[0].n).toBe(2);
+    expect(count[0].n).toBe(3);
     await expect(
       db.transaction((m) => service.recordEmploymentFromIntegration(m, p.beneficiaryId, { employerName: 'X', contractType: 'stage', startsOn: isoDay(-1) })),
     ).rejects.toMatchObject({ code: 'INVALID_EMPLOYMENT' });

@@ -98,7 +98,7 @@ export class CohortService implements OnApplicationBootstrap {
         [this.participants.withoutSolutionBefore()],
       )) as [{ id: string; beneficiaryId: string; agencyId: string | null; since: string }[], number];
       for (const r of rows) {
-        const data = { participantId: r.id, agencyId: r.agencyId, withoutSolutionSince: r.since, daysWithoutSolution: daysBetween(r.since, now) };
+        const data = { participantId: r.id, agencyId: r.agencyId, since: r.since, daysWithoutSolution: daysBetween(r.since, now) };
         await this.timeline.record(manager, {
           beneficiaryId: r.beneficiaryId,
           type: 'participant.without_solution',

@@ -81,7 +81,7 @@ export interface IntegrationEmploymentInput {
 }
 
 interface EmploymentInput {
-  employerName: string;
+  employerName: string | null;
   employerSiret: string | null;
   contractType: ContractType;
   startsOn: string;
@@ -483,9 +483,11 @@ export class ParticipantsService implements OnModuleInit {
    * For the France Travail connector: records a job reported for a beneficiary, with
    * its `employment` step (planned, in progress or done as its dates say) and its
    * follow-ups, in the caller's transaction. Null when the person is not enrolled in
-   * the pathway. An unknown or non-construction ROME code and an invalid SIRET are
-   * dropped (stored as null); an unknown contract type or invalid dates throw a 422
-   * INVALID_EMPLOYMENT.
+   * the pathway (exited participants included: the job is a fact). A blank employer name,
+   * 0 weekly hours, an unknown or non-construction ROME code and an invalid SIRET are
+   * stored as unknown (null); an unknown contract type, invalid dates or an end before
+   * the start throw a 422 INVALID_EMPLOYMENT AppException (the caller's transaction
+   * should then roll back).
    */
   async recordEmploymentFromIntegration(
     manager: EntityManager,
@@ -494,20 +496,20 @@ export class ParticipantsService implements OnModuleInit {
   ): Promise<{ participantId: string; employmentId: string; stepId: string } | null> {
     const p = await manager.findOne(Participant, { where: { beneficiaryId }, lock: { mode: 'pessimistic_write' } });
     if (!p) return null;
-    const employerName = typeof input.employerName === 'string' ? input.employerName.trim() : '';
-    if (!employerName) throw invalidEmployment('employerName', 'the employer name is missing');
+    const employerName = typeof input.employerName === 'string' && input.employerName.trim() ? input.employerName.trim().slice(0, 200) : null;
     if (!(Object.values(ContractType) as string[]).includes(input.contractType)) throw invalidEmployment('contractType', `unknown contract type ${input.contractType}`);
     if (!isIsoDate(input.startsOn)) throw invalidEmployment('startsOn', 'startsOn must be a date (YYYY-MM-DD)');
     const endsOn = input.endsOn ?? null;
     if (endsOn !== null && !isIsoDate(endsOn)) throw invalidEmployment('endsOn', 'endsOn must be a date (YYYY-MM-DD)');
     if (endsOn !== null && endsOn < input.startsOn) throw invalidEmployment('endsOn', 'endsOn is before startsOn');
-    const hours = input.weeklyHours ?? null;
+    // France Travail may send 0 for "not known": stored as unknown.
+    const hours = input.weeklyHours ? input.weeklyHours : null;
     if (hours !== null && !(Number.isFinite(hours) && hours > 0 && hours <= 48)) throw invalidEmployment('weeklyHours', 'weeklyHours must be between 0 and 48');
     const rome = input.romeCode?.trim().toUpperCase() ?? null;
     const knownRome = rome && (await manager.count(RomeCode, { where: { code: rome } })) > 0 ? rome : null;
     const siret = input.employerSiret && isValidSiret(input.employerSiret) ? input.employerSiret : null;
     const { employmentId, stepId } = await this.addEmployment(manager, null, p, {
-      employerName: employerName.slice(0, 200),
+      employerName,
       employerSiret: siret,
       contractType: input.contractType as ContractType,
       startsOn: input.startsOn,
@@ -548,7 +550,7 @@ export class ParticipantsService implements OnModuleInit {
         employmentId,
         stepId,
         contractType: input.contractType,
-        startsOn: input.startsOn,
+        startedOn: input.startsOn,
         endsOn: input.endsOn,
         lasting,
         operationId: input.operationId,
@@ -588,7 +590,7 @@ export class ParticipantsService implements OnModuleInit {
     await this.record(manager, actor, p, {
       type: 'participant.step_changed',
       summary: from ? `Step ${step.type}: ${from} → ${step.status}` : `Step ${step.type}: ${step.status}`,
-      data: { stepId: step.id, stepType: step.type, status: step.status, previousStatus: from, startsOn: step.startsOn, endsOn: step.endsOn, currentStage: state.currentStage },
+      data: { stepId: step.id, stage: step.type, status: step.status, previousStatus: from, startsOn: step.startsOn, endsOn: step.endsOn, currentStage: state.currentStage },
     });
   }
 

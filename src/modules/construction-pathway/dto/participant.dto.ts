@@ -351,7 +351,9 @@ export class EmploymentDto {
   /** The participant's `employment` step for this job. */
   @ApiProperty({ type: String, format: 'uuid', nullable: true })
   stepId!: string | null;
-  employerName!: string;
+  /** Null when reported by France Travail without the employer's name. */
+  @ApiProperty({ type: String, nullable: true })
+  employerName!: string | null;
   @ApiProperty({ type: String, nullable: true })
   employerSiret!: string | null;
   @ApiProperty({ enum: ContractType, enumName: 'ContractType' })

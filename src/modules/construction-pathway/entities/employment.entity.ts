@@ -30,8 +30,9 @@ export class Employment {
   @ForeignKey(() => Step, 'id', { name: 'fk_pathway_employments_step', onDelete: 'SET NULL' })
   stepId!: string | null;
 
-  @Column({ type: 'text' })
-  employerName!: string;
+  /** Null when the France Travail event did not name the employer. */
+  @Column({ type: 'text', nullable: true })
+  employerName!: string | null;
 
   @Column({ type: 'char', length: 14, nullable: true })
   employerSiret!: string | null;

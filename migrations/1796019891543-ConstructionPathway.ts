@@ -8,8 +8,9 @@ import { MigrationInterface, QueryRunner } from "typeorm";
  * operation, participant and month). The partial index on
  * without_solution_since serves the alert queue and its daily job.
  */
-export class ConstructionPathway1796019543876 implements MigrationInterface {
-    name = 'ConstructionPathway1796019543876'
+
+export class ConstructionPathway1796019891543 implements MigrationInterface {
+    name = 'ConstructionPathway1796019891543'
 
     public async up(queryRunner: QueryRunner): Promise<void> {
         await queryRunner.query(`
@@ -149,7 +150,12 @@ export class ConstructionPathway1796019543876 implements MigrationInterface {
             WHERE "status" IN ('planned', 'in_progress')
         `);
         await queryRunner.query(`
-            CREATE INDEX "ix_pathway_steps_participant" ON "pathway_steps" ("participant_id", "starts_on", "created_at", "id")
+            CREATE INDEX "ix_pathway_steps_participant" ON "pathway_steps" (
+                "participant_id",
+                "starts_on",
+                "created_at",
+                "id"
+            )
         `);
         await queryRunner.query(`
             CREATE TABLE "pathway_participant_trades" (
@@ -214,7 +220,7 @@ export class ConstructionPathway1796019543876 implements MigrationInterface {
                 "id" uuid NOT NULL DEFAULT gen_random_uuid(),
                 "participant_id" uuid NOT NULL,
                 "step_id" uuid,
-                "employer_name" text NOT NULL,
+                "employer_name" text,
                 "employer_siret" character(14),
                 "contract_type" text NOT NULL,
                 "starts_on" date NOT NULL,

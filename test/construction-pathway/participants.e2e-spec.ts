@@ -2,7 +2,7 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
 import { Role } from '../../src/common/auth/roles';
 import { ParticipantsService } from '../../src/modules/construction-pathway/participants.service';
-import { createBeneficiary, isoDay, orient } from '../factories/case-file';
+import { createBeneficiary, isoDay, machineClientToken, orient } from '../factories/case-file';
 import { bearer, createAgency, createProvider, createStaff, createTestCommune, StaffAccount } from '../factories/identity';
 import { expectProblem, http, startTestApp } from '../setup/app';
 
@@ -328,6 +328,49 @@ describe('construction pathway: participants, steps, employments, scope', () => 
     expect(withExited.body.data.map((x: { id: string }) => x.id)).toContain(p.id);
   });
 
+  it('answers bad input with a 4xx problem, never a 500', async () => {
+    const p = await enrolled(isoDay(-10));
+    const e = await http(app)
+      .post(`${BASE}/participants/${p.id}/employments`)
+      .set(bearer(managerA))
+      .send({ employerName: 'Couverture 93', contractType: 'cdi', startsOn: isoDay(-1), weeklyHours: 35, romeCode: 'F1610' });
+    expect(e.status).toBe(201);
+    const cases: [string, string, Record<string, unknown> | undefined, number, string][] = [
+      ['get', `${BASE}/participants?cursor=abc`, undefined, 400, 'INVALID_CURSOR'],
+      ['get', `${BASE}/participants?cursor=${Buffer.from(JSON.stringify(['yesterday', p.id])).toString('base64url')}`, undefined, 400, 'INVALID_CURSOR'],
+      ['get', `${BASE}/participants?stage=bricklaying`, undefined, 400, 'VALIDATION_FAILED'],
+      ['get', `${BASE}/participants?limit=1000`, undefined, 400, 'VALIDATION_FAILED'],
+      ['get', `${BASE}/participants/${p.id}/steps?cursor=${Buffer.from(JSON.stringify(['x', 'y', p.id])).toString('base64url')}`, undefined, 400, 'INVALID_CURSOR'],
+      ['get', `${BASE}/alerts?cursor=${Buffer.from(JSON.stringify(['2026-99-99', p.id])).toString('base64url')}`, undefined, 400, 'INVALID_CURSOR'],
+      ['post', `${BASE}/participants`, { beneficiaryId: p.beneficiaryId, targetTrades: 'F1703', enrolledOn: isoDay(0) }, 400, 'VALIDATION_FAILED'],
+      ['post', `${BASE}/participants`, { beneficiaryId: p.beneficiaryId, targetTrades: [1703], enrolledOn: isoDay(0) }, 400, 'VALIDATION_FAILED'],
+      ['post', `${BASE}/participants`, { beneficiaryId: p.beneficiaryId, targetTrades: ['f1703', 'F1703'], enrolledOn: isoDay(0) }, 400, 'VALIDATION_FAILED'],
+      ['post', `${BASE}/participants`, { beneficiaryId: p.beneficiaryId, targetTrades: ['F1703'], enrolledOn: isoDay(0), extra: 1 }, 400, 'VALIDATION_FAILED'],
+      ['post', `${BASE}/participants/${p.id}/steps`, { type: 'trade_discovery', status: 'planned', startsOn: '2026-02-30' }, 400, 'VALIDATION_FAILED'],
+      ['post', `${BASE}/participants/${p.id}/steps`, { type: 'trade_discovery', status: 'planned', startsOn: isoDay(1), programmeId: '00000000-0000-4000-8000-000000000000' }, 422, 'UNKNOWN_PROGRAMME'],
+      ['post', `${BASE}/participants/${p.id}/steps`, { type: 'trade_discovery', status: 'planned', startsOn: isoDay(1), operationId: '00000000-0000-4000-8000-000000000000' }, 422, 'UNKNOWN_OPERATION'],
+      ['post', `${BASE}/participants/${p.id}/steps`, { type: 'trade_discovery', referralId: '00000000-0000-4000-8000-000000000000' }, 422, 'UNKNOWN_REFERRAL'],
+      ['patch', `${BASE}/participants/${p.id}/steps/00000000-0000-4000-8000-000000000000`, { status: 'done' }, 404, 'STEP_NOT_FOUND'],
+      ['post', `${BASE}/participants/${p.id}/employments`, { employerName: 'X', contractType: 'cdi', startsOn: '9999-12-31', weeklyHours: 35, romeCode: 'F1703' }, 422, 'INVALID_EMPLOYMENT'],
+      ['post', `${BASE}/participants/${p.id}/employments`, { employerName: 'X', contractType: 'cdi', startsOn: isoDay(0), weeklyHours: '35', romeCode: 'F1703' }, 400, 'VALIDATION_FAILED'],
+      ['post', `${BASE}/participants/${p.id}/employments`, { employerName: 'X', contractType: 'cdi', startsOn: isoDay(0), weeklyHours: 35.25, romeCode: 'F1703' }, 400, 'VALIDATION_FAILED'],
+      ['post', `${BASE}/participants/${p.id}/employments/${e.body.id}/follow-ups/99999999999`, { contactedOn: isoDay(0), outcome: 'still_employed' }, 404, 'FOLLOW_UP_NOT_FOUND'],
+      ['post', `${BASE}/participants/${p.id}/employments/${e.body.id}/follow-ups/1.5`, { contactedOn: isoDay(0), outcome: 'still_employed' }, 400, 'VALIDATION_FAILED'],
+      ['post', `${BASE}/participants/${p.id}/employments/00000000-0000-4000-8000-000000000000/follow-ups/1`, { contactedOn: isoDay(0), outcome: 'still_employed' }, 404, 'EMPLOYMENT_NOT_FOUND'],
+      ['post', `${BASE}/operations/${p.id}/hours`, { participantId: p.id, month: isoDay(0).slice(0, 7), hours: 1.005 }, 400, 'VALIDATION_FAILED'],
+      ['post', `${BASE}/operations`, { name: 'Op', contractingAuthority: 'Ville', communeCode: communeA, lots: [{ label: 'L', requiredHours: 1.5, companyName: 'C', companySiret: '73282932000074' }] }, 400, 'VALIDATION_FAILED'],
+      ['post', `${BASE}/operations`, { name: 'Op', contractingAuthority: 'Ville', communeCode: communeA, lots: 'all' }, 400, 'VALIDATION_FAILED'],
+      ['get', `${BASE}/operations?cursor=zzz`, undefined, 400, 'INVALID_CURSOR'],
+      ['get', `${BASE}/operations/${p.id}`, undefined, 404, 'OPERATION_NOT_FOUND'],
+    ];
+    for (const [method, url, body, status, code] of cases) {
+      const req = method === 'get' ? http(app).get(url) : method === 'patch' ? http(app).patch(url).send(body) : http(app).post(url).send(body);
+      const res = await req.set(bearer(admin));
+      expect({ url, body, status: res.status, code: res.body.code }).toEqual({ url, body, status, code });
+      expectProblem(res, status, code);
+    }
+  });
+
   it('applies the case scope: other agency 404, advisor outside caseload 403, provider and analyst 403, no token 401', async () => {
     const p = await enrolled(isoDay(-10));
     await http(app).post(`/api/v1/beneficiaries/${p.beneficiaryId}/assignment`).set(bearer(managerA)).send({ advisorId: advisorA.id }).expect(200);
@@ -354,6 +397,13 @@ describe('construction pathway: participants, steps, employments, scope', () => 
     expectProblem(await http(app).get(`${BASE}/dashboard`).set(bearer(provider)), 403, 'FORBIDDEN');
     expect((await http(app).get(`${BASE}/dashboard`).set(bearer(analyst))).status).toBe(200);
     expectProblem(await http(app).get(`${BASE}/participants/not-a-uuid`).set(bearer(managerA)), 400, 'VALIDATION_FAILED');
+
+    // Machine clients by scope: construction:read reads, construction:write is needed to write.
+    const reader = await machineClientToken(app, admin, ['construction:read']);
+    expect((await http(app).get(`${BASE}/participants/${p.id}`).set(bearer(reader))).status).toBe(200);
+    expectProblem(await addStep(reader as StaffAccount, p.id, { type: 'trade_discovery', status: 'planned', startsOn: isoDay(1) }), 403, 'FORBIDDEN');
+    const other = await machineClientToken(app, admin, ['beneficiaries:read']);
+    expectProblem(await http(app).get(`${BASE}/participants/${p.id}`).set(bearer(other)), 403, 'FORBIDDEN');
 
     const adminView = await http(app).get(`${BASE}/participants/${p.id}`).set(bearer(admin));
     expect(adminView.status).toBe(200);

@@ -119,6 +119,9 @@ const EMPLOYMENT_COLUMNS = `e.id, e.participant_id AS "participantId", e.step_id
                    FROM pathway_follow_ups f WHERE f.employment_id = e.id), '[]') AS "followUps",
        ${ts('e.created_at')} AS "createdAt"`;
 
+/** Follow-ups are due up to 6 months later: a job must start early enough for them to be dates. */
+const LAST_START = '2099-06-30';
+
 /** The later of two ISO dates. */
 const later = (a: string, b: string) => (a > b ? a : b);
 
@@ -447,6 +450,7 @@ export class ParticipantsService implements OnModuleInit {
 
   /** The contact of the 1-, 3- or 6-month follow-up and its outcome; the first contact adds a done `employment_follow_up` step. */
   async recordFollowUp(actor: Actor, participantId: string, employmentId: string, month: number, input: RecordFollowUpDto): Promise<EmploymentDto> {
+    if (!FOLLOW_UP_MONTHS.includes(month)) throw followUpNotFound();
     await this.dataSource.transaction(async (manager) => {
       const { participant: p } = await this.writable(actor.principal, participantId, manager);
       const e = await manager.findOne(Employment, { where: { id: employmentId, participantId: p.id } });
@@ -523,6 +527,7 @@ export class ParticipantsService implements OnModuleInit {
   }
 
   private async addEmployment(manager: EntityManager, actor: Actor | null, p: Participant, input: EmploymentInput): Promise<{ employmentId: string; stepId: string }> {
+    if (input.startsOn > LAST_START) throw invalidEmployment('startsOn', `startsOn must be ${LAST_START} at the latest`);
     const status = this.employmentStepStatus(input.startsOn, input.endsOn);
     const step = await manager.insert(Step, {
       participantId: p.id,

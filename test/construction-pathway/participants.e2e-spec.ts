@@ -2,7 +2,7 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
 import { Role } from '../../src/common/auth/roles';
 import { ParticipantsService } from '../../src/modules/construction-pathway/participants.service';
-import { createBeneficiary, isoDay, machineClientToken, orient } from '../factories/case-file';
+import { createBeneficiary, isoDay, machineClientToken, orient, walkPages } from '../factories/case-file';
 import { bearer, createAgency, createProvider, createStaff, createTestCommune, StaffAccount } from '../factories/identity';
 import { expectProblem, http, startTestApp } from '../setup/app';
 
@@ -53,9 +53,14 @@ describe('construction pathway: participants, steps, employments, scope', () => 
   const stageOf = async (id: string) => (await http(app).get(`${BASE}/participants/${id}`).set(bearer(managerA))).body.currentStage as string | null;
 
   it('lists the trades of the pathway from the reference data', async () => {
-    const res = await http(app).get(`${BASE}/trades`).set(bearer(providerStaff));
+    const res = await http(app).get(`${BASE}/trades?limit=100`).set(bearer(providerStaff));
     expect(res.status).toBe(200);
     expect(res.body.data).toHaveLength(28);
+    expect(res.body.page).toEqual({ nextCursor: null, hasNextPage: false });
+    const first = await http(app).get(`${BASE}/trades?limit=20`).set(bearer(providerStaff));
+    const second = await http(app).get(`${BASE}/trades?limit=20&cursor=${first.body.page.nextCursor}`).set(bearer(providerStaff));
+    expect([...first.body.data, ...second.body.data]).toEqual(res.body.data);
+    expect(second.body.page.hasNextPage).toBe(false);
     expect(res.body.data).toContainEqual({ code: 'F1703', label: 'Maçonnerie' });
     expect(res.body.data.every((t: { code: string }) => /^F\d{4}$/.test(t.code))).toBe(true);
   });
@@ -105,6 +110,7 @@ describe('construction pathway: participants, steps, employments, scope', () => 
   it('derives the current stage from the steps', async () => {
     const p = await enrolled();
     expect(await stageOf(p.id)).toBeNull();
+    expect((await http(app).get(`${BASE}/participants/${p.id}`).set(bearer(managerA))).body).toMatchObject({ sourcingChannel: 'agency', advisorId: null, targetTrades: ['F1703'] });
 
     const social = await addStep(managerA, p.id, { type: 'social_support', status: 'in_progress', startsOn: isoDay(-5) });
     expect(social.status).toBe(201);
@@ -141,6 +147,16 @@ describe('construction pathway: participants, steps, employments, scope', () => 
       'site_immersion:abandoned',
       'trade_discovery:planned',
     ]);
+    // A last step ending in the future starts the clock on that day.
+    const q = await enrolled(isoDay(-50));
+    await addStep(managerA, q.id, { type: 'information_session', status: 'done', startsOn: isoDay(-2), endsOn: isoDay(5) }).expect(201);
+    expect((await http(app).get(`${BASE}/participants/${q.id}`).set(bearer(managerA))).body).toMatchObject({
+      currentStage: 'information_session',
+      withoutSolutionSince: isoDay(5),
+      daysWithoutSolution: 0,
+      withoutSolution: false,
+    });
+
     const changes = (await db.query(`SELECT data FROM outbox_events WHERE type = 'participant.step_changed' AND resource_id = $1 ORDER BY occurred_at, id`, [p.id])) as {
       data: Record<string, unknown>;
     }[];
@@ -217,14 +233,18 @@ describe('construction pathway: participants, steps, employments, scope', () => 
     expectProblem(await hire({ endsOn: '2025-12-01' }), 422, 'EMPLOYMENT_DATES');
     expectProblem(await hire({ contractType: 'freelance' }), 400, 'VALIDATION_FAILED');
 
-    const list = await http(app).get(`${BASE}/participants/${p.id}/employments`).set(bearer(advisorA));
-    expect(list.body).toHaveLength(cases.length);
-    expect(list.body.filter((e: { lasting: boolean }) => e.lasting)).toHaveLength(5);
+    const { items } = await walkPages<{ id: string; lasting: boolean; contractType: string; endsOn: string | null }>((cursor) =>
+      http(app).get(`${BASE}/participants/${p.id}/employments?limit=4${cursor ? `&cursor=${cursor}` : ''}`).set(bearer(advisorA)),
+    );
+    expect(items).toHaveLength(cases.length);
+    expect(new Set(items.map((e) => e.id)).size).toBe(cases.length);
+    expect(items.filter((e) => e.lasting)).toHaveLength(5);
     const events = (await db.query(`SELECT count(*)::int AS n FROM outbox_events WHERE type = 'participant.employed' AND resource_id = $1`, [p.id])) as { n: number }[];
     expect(events[0].n).toBe(cases.length);
 
     // A CDD whose end is moved past 6 months becomes lasting.
-    const short = list.body.find((e: { contractType: string; endsOn: string | null }) => e.contractType === 'cdd' && e.endsOn === '2026-06-29');
+    const short = items.find((e) => e.contractType === 'cdd' && e.endsOn === '2026-06-29')!;
+    expect(short.lasting).toBe(false);
     const extended = await http(app).patch(`${BASE}/participants/${p.id}/employments/${short.id}`).set(bearer(managerA)).send({ endsOn: '2026-12-31' });
     expect(extended.body).toMatchObject({ lasting: true, endsOn: '2026-12-31' });
   });
@@ -277,7 +297,7 @@ describe('construction pathway: participants, steps, employments, scope', () => 
     );
     expect(result).toEqual({ participantId: p.id, employmentId: expect.any(String), stepId: expect.any(String) });
     const employments = await http(app).get(`${BASE}/participants/${p.id}/employments`).set(bearer(managerA));
-    expect(employments.body).toEqual([
+    expect(employments.body.data).toEqual([
       expect.objectContaining({ id: result!.employmentId, stepId: result!.stepId, employerSiret: null, romeCode: 'F1613', lasting: true, source: 'integration', contractType: 'cdd' }),
     ]);
     const step = await http(app).get(`${BASE}/participants/${p.id}/steps`).set(bearer(managerA));

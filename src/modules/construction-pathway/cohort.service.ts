@@ -45,9 +45,11 @@ export class CohortService implements OnApplicationBootstrap {
     });
   }
 
-  /** ROME codes of family F of the reference data. */
-  trades(): Promise<TradeDto[]> {
-    return this.sql.rows<TradeDto>(`SELECT code::text AS code, label FROM rome_codes WHERE code LIKE 'F%' ORDER BY code`);
+  /** ROME codes of family F of the reference data, by code. */
+  async trades(query: { limit: number; cursor?: string }): Promise<Page<TradeDto>> {
+    const after = query.cursor ? (decodeCursor(query.cursor, ['string'])[0] as string) : '';
+    const rows = await this.sql.rows<TradeDto>(`SELECT code::text AS code, label FROM rome_codes WHERE code LIKE 'F%' AND code > $1 ORDER BY code LIMIT $2`, [after, query.limit + 1]);
+    return toPage(rows, query.limit, (r) => [r.code], (r) => r);
   }
 
   /** Participants without a planned or in-progress step for more than the configured days, longest first. */

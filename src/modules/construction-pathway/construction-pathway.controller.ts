@@ -23,7 +23,7 @@ import { Page } from '../../common/pagination/pagination';
 import { PaginationQueryDto } from '../../common/pagination/pagination-query.dto';
 import { AuditRead } from '../audit/audit-read.interceptor';
 import { CohortService } from './cohort.service';
-import { AlertDto, DashboardDto, DashboardQueryDto, ListAlertsQueryDto, TradesDto } from './dto/cohort.dto';
+import { AlertDto, DashboardDto, DashboardQueryDto, ListAlertsQueryDto, TradeDto } from './dto/cohort.dto';
 import {
   CreateLotDto,
   CreateOperationDto,
@@ -79,9 +79,9 @@ export class ConstructionPathwayController {
   @Get('trades')
   @Access({ roles: Object.values(Role), scopes: [Scope.ReferenceRead, ...READ] })
   @ApiOperation({ operationId: 'listTrades', summary: 'The construction trades of the pathway: ROME codes of family F and their labels.', description: 'Every staff role.' })
-  @ApiOkResponse({ type: TradesDto })
-  async trades(): Promise<TradesDto> {
-    return { data: await this.cohort.trades() };
+  @ApiPageResponse(TradeDto)
+  trades(@Query() query: PaginationQueryDto): Promise<Page<TradeDto>> {
+    return this.cohort.trades(query);
   }
 
   @Get('alerts')
@@ -214,9 +214,9 @@ export class ConstructionPathwayController {
   @Get('participants/:id/employments')
   @Access({ roles: CASE_STAFF, scopes: READ })
   @ApiOperation({ operationId: 'listParticipantEmployments', summary: 'The jobs of a participant, latest first, with lasting employment and the follow-ups.' })
-  @ApiOkResponse({ type: [EmploymentDto] })
-  async listEmployments(@CurrentActor() actor: Actor, @IdParam() id: string): Promise<EmploymentDto[]> {
-    return this.participants.listEmployments(actor.principal, id);
+  @ApiPageResponse(EmploymentDto)
+  listEmployments(@CurrentActor() actor: Actor, @IdParam() id: string, @Query() query: PaginationQueryDto): Promise<Page<EmploymentDto>> {
+    return this.participants.listEmployments(actor.principal, id, query);
   }
 
   @Post('participants/:id/employments')

@@ -379,9 +379,23 @@ export class ParticipantsService implements OnModuleInit {
 
   // ---------------------------------------------------------------- employments
 
-  async listEmployments(principal: Principal, participantId: string): Promise<EmploymentDto[]> {
+  /** Latest start first. */
+  async listEmployments(principal: Principal, participantId: string, query: { limit: number; cursor?: string }): Promise<Page<EmploymentDto>> {
     await this.get(principal, participantId);
-    return this.sql.rows<EmploymentDto>(`SELECT ${EMPLOYMENT_COLUMNS} FROM pathway_employments e WHERE e.participant_id = $1 ORDER BY e.starts_on DESC, e.id`, [participantId]);
+    const params: unknown[] = [participantId];
+    const where = ['e.participant_id = $1'];
+    if (query.cursor) {
+      const [startsOn, cursorId] = decodeCursor(query.cursor, ['string', 'uuid']);
+      if (!isIsoDate(startsOn)) throw invalidCursor();
+      params.push(startsOn, cursorId);
+      where.push(`(e.starts_on, e.id) < ($2::date, $3::uuid)`);
+    }
+    params.push(query.limit + 1);
+    const rows = await this.sql.rows<EmploymentDto>(
+      `SELECT ${EMPLOYMENT_COLUMNS} FROM pathway_employments e WHERE ${where.join(' AND ')} ORDER BY e.starts_on DESC, e.id DESC LIMIT $${params.length}`,
+      params,
+    );
+    return toPage(rows, query.limit, (r) => [r.startsOn, r.id], (r) => r);
   }
 
   async getEmployment(principal: Principal, participantId: string, employmentId: string): Promise<EmploymentDto> {
@@ -666,7 +680,8 @@ export class ParticipantsService implements OnModuleInit {
   }
 
   private toDto(row: ParticipantRow): ParticipantDto {
-    const days = row.withoutSolutionSince && !row.exitedOn ? daysBetween(row.withoutSolutionSince, today()) : null;
+    // A step ending in the future starts the clock then: 0 days until that day.
+    const days = row.withoutSolutionSince && !row.exitedOn ? Math.max(0, daysBetween(row.withoutSolutionSince, today())) : null;
     return { ...row, daysWithoutSolution: days, withoutSolution: days !== null && days > this.config.withoutSolutionDays };
   }
 }

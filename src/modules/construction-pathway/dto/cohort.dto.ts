@@ -13,11 +13,6 @@ export class TradeDto {
   label!: string;
 }
 
-export class TradesDto {
-  @ApiProperty({ type: [TradeDto] })
-  data!: TradeDto[];
-}
-
 export class ListAlertsQueryDto extends PaginationQueryDto {
   @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()

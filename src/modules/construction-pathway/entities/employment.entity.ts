@@ -13,6 +13,7 @@ import { Step } from './step.entity';
 @Check('ck_pathway_employments_contract_type', `"contract_type" IN ('cdi', 'cdd', 'interim', 'apprenticeship', 'professionalisation', 'iae', 'business_creation')`)
 @Check('ck_pathway_employments_dates', `"ends_on" IS NULL OR "ends_on" >= "starts_on"`)
 @Check('ck_pathway_employments_weekly_hours', `"weekly_hours" > 0 AND "weekly_hours" <= 48`)
+@Check('ck_pathway_employments_source', `"source" IN ('staff', 'integration')`)
 @Check('ck_pathway_employments_siret', `"employer_siret" ~ '^[0-9]{14}$'`)
 @Index('ix_pathway_employments_participant', ['participantId', 'startsOn', 'id'])
 @Index('ix_pathway_employments_current', ['startsOn', 'endsOn', 'participantId'])

@@ -8,9 +8,8 @@ import { MigrationInterface, QueryRunner } from "typeorm";
  * operation, participant and month). The partial index on
  * without_solution_since serves the alert queue and its daily job.
  */
-
-export class ConstructionPathway1796019891543 implements MigrationInterface {
-    name = 'ConstructionPathway1796019891543'
+export class ConstructionPathway1796020131967 implements MigrationInterface {
+    name = 'ConstructionPathway1796020131967'
 
     public async up(queryRunner: QueryRunner): Promise<void> {
         await queryRunner.query(`
@@ -234,6 +233,7 @@ export class ConstructionPathway1796019891543 implements MigrationInterface {
                 "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(),
                 "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(),
                 CONSTRAINT "ck_pathway_employments_siret" CHECK ("employer_siret" ~ '^[0-9]{14}$'),
+                CONSTRAINT "ck_pathway_employments_source" CHECK ("source" IN ('staff', 'integration')),
                 CONSTRAINT "ck_pathway_employments_weekly_hours" CHECK (
                     "weekly_hours" > 0
                     AND "weekly_hours" <= 48

@@ -427,9 +427,11 @@ describe('construction pathway: participants, steps, employments, scope', () => 
 
     const adminView = await http(app).get(`${BASE}/participants/${p.id}`).set(bearer(admin));
     expect(adminView.status).toBe(200);
+    expect((await http(app).get(`${BASE}/participants/${p.id}/steps`).set(bearer(admin))).status).toBe(200);
+    expect((await http(app).get(`${BASE}/participants/${p.id}/employments`).set(bearer(admin))).status).toBe(200);
     const audit = (await db.query(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'participant.read' AND resource_id = $1 AND actor_id = $2`, [p.id, admin.id])) as {
       n: number;
     }[];
-    expect(audit[0].n).toBe(1);
+    expect(audit[0].n).toBe(3);
   });
 });

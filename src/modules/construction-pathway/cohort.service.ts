@@ -176,8 +176,7 @@ export class CohortService implements OnApplicationBootstrap {
                   AND h.month <= $3::date) AS worked`,
       [agencyId, from, to],
     );
-    const byStage: StageCountsDto = { notStarted: 0, ...Object.fromEntries(Object.values(StepType).map((s) => [s, 0])) } as unknown as StageCountsDto;
-    Object.assign(byStage, cohort.byStage ?? {});
+    const byStage = { notStarted: 0, ...Object.fromEntries(Object.values(StepType).map((s) => [s, 0])), ...cohort.byStage } as StageCountsDto;
     const worked = Math.round(hours.worked * 100) / 100;
     return {
       from,

@@ -180,6 +180,7 @@ export class ConstructionPathwayController {
 
   @Get('participants/:id/steps')
   @Access({ roles: CASE_STAFF, scopes: READ })
+  @AuditRead('participant')
   @ApiOperation({ operationId: 'listParticipantSteps', summary: 'The steps of a participant, in date order.' })
   @ApiPageResponse(StepDto)
   listSteps(@CurrentActor() actor: Actor, @IdParam() id: string, @Query() query: PaginationQueryDto): Promise<Page<StepDto>> {
@@ -213,6 +214,7 @@ export class ConstructionPathwayController {
 
   @Get('participants/:id/employments')
   @Access({ roles: CASE_STAFF, scopes: READ })
+  @AuditRead('participant')
   @ApiOperation({ operationId: 'listParticipantEmployments', summary: 'The jobs of a participant, latest first, with lasting employment and the follow-ups.' })
   @ApiPageResponse(EmploymentDto)
   listEmployments(@CurrentActor() actor: Actor, @IdParam() id: string, @Query() query: PaginationQueryDto): Promise<Page<EmploymentDto>> {

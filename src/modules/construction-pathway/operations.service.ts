@@ -222,5 +222,7 @@ function toLot(operationId: string, lot: CreateLotDto): Partial<OperationLot> {
 
 function toDto(row: OperationRow): OperationDto {
   const workedHours = hundredths(row.workedHours);
-  return { ...row, lots: row.lots.map((l: LotDto) => ({ ...l, amount: l.amount === null ? null : Number(l.amount) })), workedHours, remainingHours: Math.max(0, hundredths(row.requiredHours - workedHours)) };
+  // bigint amounts come out of json_build_object as numbers already; Number() keeps the type honest.
+  const lots = row.lots.map((l: LotDto) => ({ ...l, amount: l.amount === null ? null : Number(l.amount) }));
+  return { ...row, lots, workedHours, remainingHours: Math.max(0, hundredths(row.requiredHours - workedHours)) };
 }

@@ -74,6 +74,3 @@ export enum FulfilmentMode {
   Provision = 'provision',
   SubcontractingSiae = 'subcontracting_siae',
 }
-
-/** SQL list of an enum's values, for CHECK constraints and queries. */
-export const sqlList = (values: readonly string[]) => `(${values.map((v) => `'${v}'`).join(', ')})`;

@@ -250,7 +250,7 @@ describe('construction pathway: participants, steps, employments, scope', () => 
   });
 
   it('creates the employment step and follow-ups due at 1, 3 and 6 months, and records their outcome', async () => {
-    const p = await enrolled(isoDay(-100));
+    const p = await enrolled('2026-01-15');
     const res = await http(app)
       .post(`${BASE}/participants/${p.id}/employments`)
       .set(bearer(advisorA))
@@ -276,6 +276,17 @@ describe('construction pathway: participants, steps, employments, scope', () => 
     expectProblem(await followUp('x', { contactedOn: '2026-03-02', outcome: 'still_employed' }), 400, 'VALIDATION_FAILED');
     expectProblem(await followUp(3, { contactedOn: '2026-01-02', outcome: 'still_employed' }), 422, 'FOLLOW_UP_BEFORE_HIRING');
     expectProblem(await followUp(3, { contactedOn: '2026-05-02', outcome: 'maybe' }), 400, 'VALIDATION_FAILED');
+
+    // No longer employed at 3 months: the job's step ends on the contact, and the clock of "without a solution" starts.
+    const lost = await followUp(3, { contactedOn: '2026-05-04', outcome: 'not_employed' });
+    expect(lost.status).toBe(200);
+    const after = await http(app).get(`${BASE}/participants/${p.id}/steps`).set(bearer(advisorA));
+    expect(after.body.data.map((s: { type: string; status: string; endsOn: string }) => [s.type, s.status, s.endsOn])).toEqual([
+      ['employment', 'done', '2026-05-04'],
+      ['employment_follow_up', 'done', '2026-03-02'],
+      ['employment_follow_up', 'done', '2026-05-04'],
+    ]);
+    expect((await http(app).get(`${BASE}/participants/${p.id}`).set(bearer(advisorA))).body).toMatchObject({ currentStage: 'employment_follow_up', withoutSolutionSince: '2026-05-04' });
   });
 
   it('records an employment reported by France Travail in the caller\'s transaction (recordEmploymentFromIntegration)', async () => {

@@ -67,7 +67,7 @@ import { Participant } from './entities/participant.entity';
 import { RomeCode } from './entities/rome-code.entity';
 import { Step } from './entities/step.entity';
 import { canMoveStep, deriveParticipantState, followUpDueOn, isLastingEmployment, stepStatusOfReferral } from './pathway-rules';
-import { ContractType, FOLLOW_UP_MONTHS, StepStatus, StepType } from './pathway.enums';
+import { ContractType, FOLLOW_UP_MONTHS, FollowUpOutcome, OPEN_STEP_STATUSES, StepStatus, StepType } from './pathway.enums';
 
 /** An employment as the France Travail connector reports it (webhook `employment.started`). */
 export interface IntegrationEmploymentInput {
@@ -462,7 +462,10 @@ export class ParticipantsService implements OnModuleInit {
     return this.getEmployment(actor.principal, participantId, employmentId);
   }
 
-  /** The contact of the 1-, 3- or 6-month follow-up and its outcome; the first contact adds a done `employment_follow_up` step. */
+  /**
+   * The contact of the 1-, 3- or 6-month follow-up and its outcome; the first contact adds a
+   * done `employment_follow_up` step, and "no longer employed" ends the job's step.
+   */
   async recordFollowUp(actor: Actor, participantId: string, employmentId: string, month: number, input: RecordFollowUpDto): Promise<EmploymentDto> {
     if (!FOLLOW_UP_MONTHS.includes(month)) throw followUpNotFound();
     await this.dataSource.transaction(async (manager) => {
@@ -486,6 +489,17 @@ export class ParticipantsService implements OnModuleInit {
           note: `Suivi à ${month} mois`,
           createdBy: actor.principal.id,
         });
+      }
+      // No longer employed: the job's step ends on the contact, so the person is back in the
+      // "nobody without a solution" watch (the contract's own end date is left as entered).
+      const step = input.outcome === FollowUpOutcome.NotEmployed && e.stepId ? await manager.findOne(Step, { where: { id: e.stepId }, lock: { mode: 'pessimistic_write' } }) : null;
+      if (step && OPEN_STEP_STATUSES.includes(step.status)) {
+        const from = step.status;
+        step.status = StepStatus.Done;
+        step.endsOn = later(step.startsOn, input.contactedOn);
+        await manager.save(step);
+        await this.stepChanged(manager, actor, p, step, from);
+      } else if (first && !p.exitedOn) {
         await this.refreshState(manager, p);
       }
       await this.record(manager, actor, p, {

@@ -156,6 +156,25 @@ describe('construction pathway: operations, clause hours, alerts and dashboard',
     });
   });
 
+  it('keeps its invariants in the database, whatever the code does', async () => {
+    const operation = (await createOperation(managerC, communeC, [lot()])).body as { id: string };
+    const p = await enrolled(communeC, managerC, isoDay(-40));
+    const month = `${thisMonth()}-01`;
+    await db.query(`INSERT INTO clause_hours (operation_id, participant_id, month, hours) VALUES ($1, $2, $3, 10)`, [operation.id, p.id, month]);
+    const refused = async (sql: string, params: unknown[], constraint: string) => {
+      await expect(db.query(sql, params)).rejects.toMatchObject({ driverError: expect.objectContaining({ constraint }) });
+    };
+    await refused(`INSERT INTO clause_hours (operation_id, participant_id, month, hours) VALUES ($1, $2, $3, 5)`, [operation.id, p.id, month], 'uq_clause_hours_operation_participant_month');
+    await refused(`INSERT INTO clause_hours (operation_id, participant_id, month, hours) VALUES ($1, $2, $3, -1)`, [operation.id, p.id, lastMonth() + '-01'], 'ck_clause_hours_hours');
+    await refused(`INSERT INTO clause_hours (operation_id, participant_id, month, hours) VALUES ($1, $2, $3, 1)`, [operation.id, p.id, `${thisMonth()}-15`], 'ck_clause_hours_month');
+    await refused(`INSERT INTO pathway_participants (beneficiary_id, enrolled_on) VALUES ($1, $2)`, [p.beneficiaryId, isoDay(0)], 'uq_pathway_participants_beneficiary');
+    await refused(`INSERT INTO pathway_steps (participant_id, type, status, starts_on) VALUES ($1, 'site_immersion', 'paused', $2)`, [p.id, isoDay(0)], 'ck_pathway_steps_status');
+    await refused(`INSERT INTO pathway_steps (participant_id, type, status, starts_on) VALUES ($1, 'gardening', 'planned', $2)`, [p.id, isoDay(0)], 'ck_pathway_steps_type');
+    await refused(`INSERT INTO pathway_participant_trades (participant_id, rome_code) VALUES ($1, 'F9999')`, [p.id], 'fk_pathway_participant_trades_rome');
+    await refused(`UPDATE clause_lots SET required_hours = -3 WHERE operation_id = $1`, [operation.id], 'ck_clause_lots_required_hours');
+    await refused(`UPDATE pathway_participants SET exited_on = $2 WHERE id = $1`, [p.id, isoDay(0)], 'ck_pathway_participants_exit');
+  });
+
   describe('nobody without a solution', () => {
     // An agency of its own: the other tests of this file leave participants without a step in agency C.
     let managerC: StaffAccount;

@@ -6,7 +6,7 @@ import { JwtAuthGuard } from './common/auth/jwt-auth.guard';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
 import { createValidationPipe } from './common/http/validation.pipe';
-import { appConfig, auditConfig, authConfig, beneficiariesConfig, databaseConfig, env, jobsConfig, retentionConfig } from './config/configuration';
+import { appConfig, auditConfig, authConfig, beneficiariesConfig, databaseConfig, env, jobsConfig, pathwayConfig, retentionConfig } from './config/configuration';
 import { dataSourceOptions } from './database/data-source';
 import { DatabaseModule } from './database/database.module';
 import { AdvisorsModule } from './modules/advisors/advisors.module';
@@ -17,6 +17,7 @@ import { AuthModule } from './modules/auth/auth.module';
 import { BarriersModule } from './modules/barriers/barriers.module';
 import { BeneficiariesModule } from './modules/beneficiaries/beneficiaries.module';
 import { BeneficiaryImportsModule } from './modules/beneficiary-imports/beneficiary-imports.module';
+import { ConstructionPathwayModule } from './modules/construction-pathway/construction-pathway.module';
 import { CommunesModule } from './modules/communes/communes.module';
 import { JobsModule } from './modules/jobs/jobs.module';
 import { JournalModule } from './modules/journal/journal.module';
@@ -37,7 +38,7 @@ import { MetricsModule } from './modules/metrics/metrics.module';
       isGlobal: true,
       ignoreEnvFile: true,
       validate: () => ({ ...env() }),
-      load: [appConfig, databaseConfig, authConfig, jobsConfig, auditConfig, beneficiariesConfig, retentionConfig],
+      load: [appConfig, databaseConfig, authConfig, jobsConfig, auditConfig, beneficiariesConfig, retentionConfig, pathwayConfig],
     }),
     TypeOrmModule.forRootAsync({
       inject: [databaseConfig.KEY],
@@ -77,6 +78,7 @@ import { MetricsModule } from './modules/metrics/metrics.module';
     ProgrammesModule,
     ReferralsModule,
     ReportsModule,
+    ConstructionPathwayModule,
   ],
   providers: [
     // Order matters: authenticate, then check the route's access rule.

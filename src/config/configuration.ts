@@ -93,3 +93,8 @@ export const beneficiariesConfig = registerAs('beneficiaries', () => {
 });
 
 export const retentionConfig = registerAs('retention', () => ({ retentionMonths: env().RETENTION_MONTHS }));
+
+export const pathwayConfig = registerAs('pathway', () => {
+  const e = env();
+  return { targetParticipants: e.PATHWAY_TARGET_PARTICIPANTS, withoutSolutionDays: e.PATHWAY_WITHOUT_SOLUTION_DAYS };
+});

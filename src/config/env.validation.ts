@@ -136,6 +136,19 @@ export class EnvironmentVariables {
   @IsBoolean()
   AUTO_ASSIGN_ADVISOR = false;
 
+  /** Participants the construction pathway "Bâtissons nos emplois" aims to take into lasting jobs (domain.md §1). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  PATHWAY_TARGET_PARTICIPANTS = 500;
+
+  /** Days without a planned or in-progress step before a participant is "without a solution" (domain.md §5). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(365)
+  PATHWAY_WITHOUT_SOLUTION_DAYS = 30;
+
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
 

@@ -37,6 +37,15 @@ describe('RGPD retention', () => {
   it('previews, then anonymises only the people past the period, keeping statistics', async () => {
     const old = await newCase('Ancien');
     const recent = await newCase('Recent');
+    // The old case is also a participant of the construction pathway, with notes and an employer.
+    const pathway = '/api/v1/construction-pathway/participants';
+    const participant = await http(app).post(pathway).set(bearer(manager)).send({ beneficiaryId: old, targetTrades: ['F1703'], enrolledOn: '2024-05-20' });
+    expect(participant.status).toBe(201);
+    const p = participant.body.id as string;
+    await http(app).post(`${pathway}/${p}/steps`).set(bearer(manager)).send({ type: 'social_support', status: 'done', startsOn: '2024-05-21', endsOn: '2024-06-03', note: 'Difficultés de logement' }).expect(201);
+    const job = await http(app).post(`${pathway}/${p}/employments`).set(bearer(manager)).send({ employerName: 'Maçonnerie Dupont', employerSiret: '73282932000074', contractType: 'cdi', startsOn: '2024-06-17', weeklyHours: 35, romeCode: 'F1703' });
+    expect(job.status).toBe(201);
+    await http(app).post(`${pathway}/${p}/employments/${job.body.id}/follow-ups/1`).set(bearer(manager)).send({ contactedOn: '2024-07-18', outcome: 'still_employed', note: 'Se plaint du dos' }).expect(200);
     await db.query(`UPDATE beneficiaries SET last_contact_at = now() - interval '25 months' WHERE id = $1`, [old]);
 
     const preview = await http(app).get('/api/v1/retention/preview').set(bearer(admin));
@@ -70,6 +79,14 @@ describe('RGPD retention', () => {
     expect(dates).toEqual({ b: '1980-01-01', r: '2024-03-01', o: '2024-04-01' });
     expect(await db.query(`SELECT * FROM timeline_events WHERE beneficiary_id = $1`, [old])).toEqual([]);
     expect(await db.query(`SELECT reason FROM orientations WHERE beneficiary_id = $1`, [old])).toEqual([{ reason: null }]);
+    expect(await db.query(`SELECT enrolled_on::text AS e, advisor_id AS a FROM pathway_participants WHERE id = $1`, [p])).toEqual([{ e: '2024-05-01', a: null }]);
+    expect(await db.query(`SELECT type, note, starts_on::text AS s FROM pathway_steps WHERE participant_id = $1 ORDER BY starts_on, type`, [p])).toEqual([
+      { type: 'social_support', note: null, s: '2024-05-01' },
+      { type: 'employment', note: null, s: '2024-06-01' },
+      { type: 'employment_follow_up', note: null, s: '2024-07-01' },
+    ]);
+    expect(await db.query(`SELECT employer_name AS n, employer_siret AS s, lasting FROM pathway_employments WHERE participant_id = $1`, [p])).toEqual([{ n: 'anonymised', s: null, lasting: true }]);
+    expect(await db.query(`SELECT f.note, f.outcome FROM pathway_follow_ups f WHERE f.employment_id = $1 AND f.month = 1`, [job.body.id])).toEqual([{ note: null, outcome: 'still_employed' }]);
     expectProblem(await http(app).get(`/api/v1/beneficiaries/${old}`).set(bearer(manager)), 404, 'BENEFICIARY_NOT_FOUND');
     const list = await http(app).get('/api/v1/beneficiaries').query({ communeCode: '93029' }).set(bearer(manager));
     expect(list.body.data.map((b: { id: string }) => b.id)).toEqual([recent]);

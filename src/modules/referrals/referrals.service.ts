@@ -65,6 +65,15 @@ const REFERRAL_FROM = `referrals r JOIN programmes p ON p.id = r.programme_id JO
 
 type ReferralRow = ReferralDto & { cursorAt: string };
 
+/** What another module may know of a referral, and be told when its status changes. */
+export type ReferralFacts = Pick<Referral, 'id' | 'beneficiaryId' | 'programmeId' | 'status'>;
+
+/**
+ * Called in the transaction of every status a referral enters (the construction
+ * pathway keeps the step made from a referral in step with it).
+ */
+export type ReferralStatusListener = (manager: EntityManager, actor: Actor | null, referral: ReferralFacts) => Promise<void>;
+
 /** A referral locked for a state change, with its programme's provider. */
 type LockedReferral = Pick<Referral, 'id' | 'beneficiaryId' | 'programmeId' | 'status'> & { providerId: string };
 
@@ -76,6 +85,7 @@ type LockedReferral = Pick<Referral, 'id' | 'beneficiaryId' | 'programmeId' | 's
 @Injectable()
 export class ReferralsService implements OnModuleInit, OnApplicationBootstrap {
   private readonly logger = new Logger(ReferralsService.name);
+  private readonly statusListeners: ReferralStatusListener[] = [];
 
   constructor(
     private readonly dataSource: DataSource,
@@ -97,6 +107,20 @@ export class ReferralsService implements OnModuleInit, OnApplicationBootstrap {
       const { reminded, expired } = await this.expireAndRemind();
       this.logger.log(`referrals: ${reminded} reminders, ${expired} expired`);
     });
+  }
+
+  /** Registers what happens, in the same transaction, when a referral enters a status. */
+  onStatusChanged(listener: ReferralStatusListener): void {
+    this.statusListeners.push(listener);
+  }
+
+  /** A referral, locked against concurrent changes until the caller's transaction ends; null when it does not exist. */
+  async findForUpdate(manager: EntityManager, id: string): Promise<(ReferralFacts & { startedAt: Date | null }) | null> {
+    const [row] = (await manager.query(
+      `SELECT id, beneficiary_id AS "beneficiaryId", programme_id AS "programmeId", status, started_at AS "startedAt" FROM referrals WHERE id = $1 FOR UPDATE`,
+      [id],
+    )) as (ReferralFacts & { startedAt: Date | null })[];
+    return row ?? null;
   }
 
   /** Submitted, or waitlisted when every place is held; the person must be oriented on an eligible path. */
@@ -304,6 +328,7 @@ export class ReferralsService implements OnModuleInit, OnApplicationBootstrap {
     const entry = { action: `referral.${r.status}`, resourceType: 'referral', resourceId: r.id, details: { beneficiaryId: r.beneficiaryId, programmeId: r.programmeId } };
     if (actor) await this.audit.record(actor, entry, manager);
     else await this.audit.recordAnonymous(null, entry, manager);
+    for (const listener of this.statusListeners) await listener(manager, actor, { id: r.id, beneficiaryId: r.beneficiaryId, programmeId: r.programmeId, status: r.status });
   }
 
   /** Provider staff: referrals to their programmes; others: the cases they see (CaseAccessService). */

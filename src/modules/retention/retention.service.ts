@@ -15,7 +15,7 @@ const BATCH = 2000;
  * (24 months by default) are anonymised. What remains is statistics: status,
  * agency, orientation path and referent body, contract hours, exit reason,
  * with dates cut to the month and the birth date to the year. Names,
- * identifiers, contacts, notes, the journal and the timeline are erased.
+ * identifiers, contacts, notes (construction pathway included), the journal and the timeline are erased.
  */
 @Injectable()
 export class RetentionService implements OnApplicationBootstrap {
@@ -112,6 +112,17 @@ export class RetentionService implements OnApplicationBootstrap {
       `UPDATE action_plan_focuses SET title = NULL, created_by = NULL WHERE beneficiary_id = ANY($1)`,
       `UPDATE action_plan_targets SET title = 'anonymised', created_by = NULL WHERE beneficiary_id = ANY($1)`,
       `UPDATE action_plan_actions SET title = 'anonymised', created_by = NULL, due_on = date_trunc('month', due_on)::date WHERE beneficiary_id = ANY($1)`,
+      // Construction pathway: notes and who-did-what go, dates are cut to the month; stages, contract types and hours stay for the cohort figures.
+      `UPDATE pathway_follow_ups f SET note = NULL, recorded_by = NULL, due_on = date_trunc('month', f.due_on)::date, contacted_on = date_trunc('month', f.contacted_on)::date
+         FROM pathway_employments e JOIN pathway_participants p ON p.id = e.participant_id WHERE e.id = f.employment_id AND p.beneficiary_id = ANY($1)`,
+      `UPDATE pathway_employments e SET employer_name = 'anonymised', employer_siret = NULL, created_by = NULL,
+              starts_on = date_trunc('month', e.starts_on)::date, ends_on = date_trunc('month', e.ends_on)::date
+         FROM pathway_participants p WHERE p.id = e.participant_id AND p.beneficiary_id = ANY($1)`,
+      `UPDATE pathway_steps s SET note = NULL, created_by = NULL, starts_on = date_trunc('month', s.starts_on)::date, ends_on = date_trunc('month', s.ends_on)::date
+         FROM pathway_participants p WHERE p.id = s.participant_id AND p.beneficiary_id = ANY($1)`,
+      `UPDATE pathway_participants SET advisor_id = NULL, created_by = NULL, enrolled_on = date_trunc('month', enrolled_on)::date,
+              exited_on = date_trunc('month', exited_on)::date, without_solution_since = date_trunc('month', without_solution_since)::date,
+              without_solution_notified_for = NULL WHERE beneficiary_id = ANY($1)`,
     ];
     for (const statement of erase) await manager.query(statement, [ids]);
     return rows;

@@ -17,6 +17,8 @@ import * as argon2 from 'argon2';
 import { Client } from 'pg';
 import { EnvironmentVariables } from '../../src/config/env.validation';
 import { searchKeyOf, sortKeyOf } from '../../src/modules/beneficiaries/case-rules';
+import { deriveParticipantState, isLastingEmployment } from '../../src/modules/construction-pathway/pathway-rules';
+import { ContractType, STAGE_ORDER, StepStatus, StepType } from '../../src/modules/construction-pathway/pathway.enums';
 import { ProgrammeType } from '../../src/modules/programmes/programme.enums';
 import { asciiSlug, COMMUNE_WEIGHTS, FEMALE_FIRST_NAMES, LAST_NAMES, MALE_FIRST_NAMES, seededRandom, STREETS } from './names';
 
@@ -33,9 +35,11 @@ export interface GenerateOptions {
   referrals: number;
   /** Staff of the first provider, to log in with. */
   providerEmail: string;
+  /** Construction pathway participants. */
+  participants: number;
 }
 
-export const DEFAULT_SIZES = { agencies: 22, advisors: 340, beneficiaries: 100_000, providers: 120, programmes: 600, referrals: 50_000 } as const;
+export const DEFAULT_SIZES = { agencies: 22, advisors: 340, beneficiaries: 100_000, providers: 120, programmes: 600, referrals: 50_000, participants: 500 } as const;
 
 /** Generated CAF numbers are 1000000 + n; files built for import tests use numbers from here up. */
 export const GENERATED_CAF_BASE = 1_000_000;
@@ -94,6 +98,7 @@ export interface GenerationResult {
     places: number;
     placesHeld: number;
     referrals: number;
+    participants: number;
     overdue: number;
     unassigned: number;
   };
@@ -509,8 +514,108 @@ const referralsStep: GenerationStep = {
   },
 };
 
+/**
+ * The construction pathway's cohort: participants among the people oriented on a
+ * professional path and still in the scheme, enrolled 100 to 400 days ago, with one or two
+ * target trades and 1 to 6 steps in stage order (every step done but the last, which is in
+ * progress, planned, or done: then the person is without a solution since its end). Those
+ * who reached `employment` have a job (the lasting rule of the app decides `lasting`), and
+ * 20 operations with social clauses record their monthly hours. The current stage and the
+ * "without a solution" date are computed by the app's own `deriveParticipantState`.
+ */
+const pathwayStep: GenerationStep = {
+  name: 'construction pathway',
+  tables: ['pathway_participants', 'pathway_participant_trades', 'pathway_steps', 'pathway_employments', 'clause_operations', 'clause_lots', 'clause_hours'],
+  async run({ client, options }) {
+    const participants = await client.query<{ id: string; enrolled_on: string }>(
+      `INSERT INTO pathway_participants (beneficiary_id, enrolled_on, sourcing_channel, advisor_id)
+       SELECT b.id, current_date - (100 + pg_temp.bench_pick(b.n, 60, 300)),
+              (ARRAY['agency', 'france_travail', 'employer', 'self', 'partner'])[1 + pg_temp.bench_pick(b.n, 61, 5)], b.advisor_id
+         FROM (SELECT id, advisor_id, row_number() OVER (ORDER BY id)::int AS n FROM beneficiaries
+                WHERE orientation_path = 'professional' AND exited_on IS NULL AND anonymised_at IS NULL) b
+        WHERE b.n <= $1
+       RETURNING id, to_char(enrolled_on, 'YYYY-MM-DD') AS enrolled_on`,
+      [options.participants],
+    );
+    const ids = participants.rows.map((p) => p.id);
+    await client.query(
+      `INSERT INTO pathway_participant_trades (participant_id, rome_code)
+       SELECT DISTINCT p.id, r.code
+         FROM unnest($1::uuid[]) WITH ORDINALITY AS p(id, n)
+         CROSS JOIN generate_series(1, 2) AS g(k)
+         JOIN (SELECT code, row_number() OVER (ORDER BY code)::int AS k, count(*) OVER ()::int AS total FROM rome_codes WHERE code LIKE 'F%') r
+           ON r.k = 1 + pg_temp.bench_pick(p.n::int * 2 + g.k, 62, r.total)
+        WHERE g.k = 1 OR pg_temp.bench_pick(p.n::int, 63, 2) = 0`,
+      [ids],
+    );
+    // Steps: 1 to 6 main stages in order, 14 days apart; the last one in progress, planned or done.
+    const steps = await client.query<{ participant_id: string; type: StepType; status: StepStatus; starts_on: string; ends_on: string | null }>(
+      `INSERT INTO pathway_steps (participant_id, type, status, starts_on, ends_on)
+       SELECT p.id, ($2::text[])[s.j], st.status, p.enrolled_on + 14 * (s.j - 1),
+              CASE WHEN st.status = 'done' THEN p.enrolled_on + 14 * (s.j - 1) + 10 END
+         FROM (SELECT pp.id, pp.enrolled_on, n::int, 1 + pg_temp.bench_pick(n::int, 64, 6) AS steps
+                 FROM unnest($1::uuid[]) WITH ORDINALITY AS u(id, n) JOIN pathway_participants pp ON pp.id = u.id) p
+         CROSS JOIN LATERAL generate_series(1, p.steps) AS s(j)
+         CROSS JOIN LATERAL (SELECT CASE WHEN s.j < p.steps THEN 'done'
+                                         ELSE (ARRAY['in_progress', 'in_progress', 'planned', 'done'])[1 + pg_temp.bench_pick(p.n, 65, 4)] END AS status) st
+       RETURNING participant_id, type, status, to_char(starts_on, 'YYYY-MM-DD') AS starts_on, to_char(ends_on, 'YYYY-MM-DD') AS ends_on`,
+      [ids, STAGE_ORDER.slice(0, 6)],
+    );
+    const byParticipant = new Map<string, typeof steps.rows>();
+    for (const step of steps.rows) byParticipant.set(step.participant_id, [...(byParticipant.get(step.participant_id) ?? []), step]);
+    const states = participants.rows.map((p) =>
+      deriveParticipantState(p.enrolled_on, (byParticipant.get(p.id) ?? []).map((s) => ({ type: s.type, status: s.status, startsOn: s.starts_on, endsOn: s.ends_on }))),
+    );
+    await client.query(
+      `UPDATE pathway_participants p SET current_stage = s.stage, without_solution_since = s.since::date
+         FROM unnest($1::uuid[], $2::text[], $3::text[]) AS s(id, stage, since) WHERE p.id = s.id`,
+      [ids, states.map((s) => s.currentStage), states.map((s) => s.withoutSolutionSince)],
+    );
+    // Jobs of those who reached the employment stage, a third of them on an operation with social clauses.
+    const contractTypes = [ContractType.Cdi, ContractType.Cdd, ContractType.Cdd, ContractType.Interim, ContractType.Apprenticeship, ContractType.Iae];
+    const jobs = steps.rows
+      .filter((s) => s.type === StepType.Employment)
+      .map((s, k) => {
+        const contractType = contractTypes[k % contractTypes.length];
+        const endsOn = contractType === ContractType.Cdi ? null : new Date(Date.parse(s.starts_on) + (k % 2 ? 240 : 90) * 86_400_000).toISOString().slice(0, 10);
+        return { participantId: s.participant_id, contractType, startsOn: s.starts_on, endsOn, lasting: isLastingEmployment(contractType, s.starts_on, endsOn), onOperation: k % 3 === 0 };
+      });
+    const operations = await client.query<{ id: string }>(
+      `INSERT INTO clause_operations (name, contracting_authority, commune_code)
+       SELECT 'Opération ' || lpad(g.n::text, 2, '0'), (ARRAY['Département de la Seine-Saint-Denis', 'Plaine Commune', 'Solideo', 'Est Ensemble'])[1 + g.n % 4],
+              (SELECT insee_code FROM communes WHERE active ORDER BY insee_code OFFSET g.n % 10 LIMIT 1)
+         FROM generate_series(1, 20) AS g(n)
+       RETURNING id`,
+    );
+    const operationIds = operations.rows.map((o) => o.id);
+    await client.query(
+      `INSERT INTO clause_lots (operation_id, label, amount, labour_share_percent, insertion_rate_percent, hourly_cost, required_hours, company_name, company_siret)
+       SELECT o.id, 'Lot ' || l.k, 500000 * l.k, 45, 5, 32, round(500000 * l.k * 0.45 * 0.05 / 32)::int, 'Entreprise générale ' || l.k, '55210055400013'
+         FROM unnest($1::uuid[]) AS o(id) CROSS JOIN generate_series(1, 2) AS l(k)`,
+      [operationIds],
+    );
+    await client.query(
+      `INSERT INTO pathway_employments (participant_id, employer_name, contract_type, starts_on, ends_on, weekly_hours, rome_code, operation_id, lasting)
+       SELECT j.participant_id, 'Bâtiment Île-de-France ' || j.n, j.contract_type, j.starts_on::date, j.ends_on::date, 35, 'F1703',
+              CASE WHEN j.on_operation THEN ($7::uuid[])[1 + j.n % cardinality($7::uuid[])] END, j.lasting
+         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::boolean[], $6::boolean[]) WITH ORDINALITY
+              AS j(participant_id, contract_type, starts_on, ends_on, lasting, on_operation, n)`,
+      [jobs.map((j) => j.participantId), jobs.map((j) => j.contractType), jobs.map((j) => j.startsOn), jobs.map((j) => j.endsOn), jobs.map((j) => j.lasting), jobs.map((j) => j.onOperation), operationIds],
+    );
+    // Monthly hours on the operations: 120 a month from the job's first month to the last month over.
+    const hours = await client.query(
+      `INSERT INTO clause_hours (operation_id, participant_id, month, hours)
+       SELECT e.operation_id, e.participant_id, m::date, 120
+         FROM pathway_employments e
+         CROSS JOIN LATERAL generate_series(date_trunc('month', e.starts_on), date_trunc('month', LEAST(COALESCE(e.ends_on, current_date), current_date)) - interval '1 month', interval '1 month') AS m
+        WHERE e.operation_id IS NOT NULL`,
+    );
+    return ids.length + steps.rows.length + jobs.length + operationIds.length * 3 + (hours.rowCount ?? 0);
+  },
+};
+
 /** Runs in order, in one transaction. Append steps here. */
-export const GENERATION_STEPS: GenerationStep[] = [agenciesStep, staffStep, beneficiariesStep, caseRowsStep, programmesStep, referralsStep];
+export const GENERATION_STEPS: GenerationStep[] = [agenciesStep, staffStep, beneficiariesStep, caseRowsStep, programmesStep, referralsStep, pathwayStep];
 
 /** The keys the app would have computed (sortKeyOf, searchKeyOf), checked on a sample. */
 async function checkKeys(client: Client): Promise<void> {
@@ -540,9 +645,9 @@ async function summarise(client: Client, ctx: GenerationContext): Promise<Omit<G
     )
   ).rows;
   const [offer] = (
-    await client.query<{ programmes: number; places: number; held: number; referrals: number }>(
+    await client.query<{ programmes: number; places: number; held: number; referrals: number; participants: number }>(
       `SELECT count(*)::int AS programmes, coalesce(sum(capacity), 0)::int AS places, coalesce(sum(places_held), 0)::int AS held,
-              (SELECT count(*)::int FROM referrals) AS referrals FROM programmes`,
+              (SELECT count(*)::int FROM referrals) AS referrals, (SELECT count(*)::int FROM pathway_participants) AS participants FROM programmes`,
     )
   ).rows;
   return {
@@ -558,6 +663,7 @@ async function summarise(client: Client, ctx: GenerationContext): Promise<Omit<G
       places: offer.places,
       placesHeld: offer.held,
       referrals: offer.referrals,
+      participants: offer.participants,
     },
     manager: { email: ctx.options.managerEmail.toLowerCase(), agencyId: agency.id, agencyName: agency.name, beneficiaries: mine.n, oriented: mine.oriented },
     provider: { email: ctx.options.providerEmail.toLowerCase(), providerId: ctx.providerId! },
@@ -652,7 +758,7 @@ export async function generateData(databaseUrl: string, options: GenerateOptions
     console.log(
       `generated ${c.agencies} agencies over ${c.communes} communes, ${c.advisors} advisors, ${c.beneficiaries} beneficiaries ` +
         `(${Object.entries(c.byStatus).map(([s, n]) => `${s} ${n}`).join(', ')}; overdue ${c.overdue}, unassigned ${c.unassigned}), ` +
-        `${c.programmes} programmes (${c.places} places, ${c.placesHeld} held), ${c.referrals} referrals ` +
+        `${c.programmes} programmes (${c.places} places, ${c.placesHeld} held), ${c.referrals} referrals, ${c.participants} pathway participants ` +
         `in ${result.totalMs} ms: ${timings.map((t) => `${t.name} ${t.ms} ms`).join(', ')}`,
     );
     return result;

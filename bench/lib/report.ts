@@ -162,7 +162,7 @@ export function formatResults(results: BenchResults): string {
     `${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, Node ${m.node}, ${m.os}, load average ${m.loadAverage1mAtStart} at start`,
     `${s.connections} connections, ${s.durationS} s per run after a ${s.warmupS} s warm-up, pool size ${s.poolSize}`,
     `data: ${d.counts.agencies} agencies, ${d.counts.advisors} advisors, ${d.counts.beneficiaries} beneficiaries, ` +
-      `${d.counts.programmes} programmes (${d.counts.places} places), ${d.counts.referrals} referrals, generated in ${int(d.totalMs)} ms ` +
+      `${d.counts.programmes} programmes (${d.counts.places} places), ${d.counts.referrals} referrals, ${d.counts.participants} pathway participants, generated in ${int(d.totalMs)} ms ` +
       `(${d.steps.map((t) => `${t.name} ${t.ms} ms`).join(', ')})`,
     '',
     table([header, ...rows]),

@@ -1,6 +1,6 @@
 /**
  * The reports' response times on the generated data (100,000 beneficiaries, 600
- * programmes, 50,000 referrals): each report asked 30 times in a row as the admin,
+ * programmes, 50,000 referrals, 500 pathway participants): each report asked 30 times in a row as the admin,
  * after 5 discarded requests; then the monthly snapshot of last month, once.
  */
 import { performance } from 'node:perf_hooks';
@@ -38,6 +38,8 @@ export async function measureReports(appUrl: string, agencyId: string): Promise<
     ['agencies', '/api/v1/reports/agencies'],
     ['programmes (per programme)', '/api/v1/reports/programmes'],
     ['programmes (per EPT)', '/api/v1/reports/programmes?groupBy=ept'],
+    ['construction pathway dashboard', '/api/v1/construction-pathway/dashboard'],
+    ['construction pathway alerts', '/api/v1/construction-pathway/alerts?limit=50'],
   ];
   const reports: ReportTiming[] = [];
   for (const [name, path] of paths) {

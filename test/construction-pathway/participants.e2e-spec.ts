@@ -344,6 +344,33 @@ describe('construction pathway: participants, steps, employments, scope', () => 
     ).rejects.toMatchObject({ code: 'INVALID_EMPLOYMENT' });
   });
 
+  it('puts the case in_pathway while a step is under way, and back when none is (domain.md §3)', async () => {
+    const caseOf = async (beneficiaryId: string) => (await http(app).get(`/api/v1/beneficiaries/${beneficiaryId}`).set(bearer(managerA))).body as { status: string };
+    const p = await enrolled(isoDay(-20));
+    expect((await caseOf(p.beneficiaryId)).status).toBe('to_orient');
+    const planned = await addStep(managerA, p.id, { type: 'information_session', status: 'planned', startsOn: isoDay(2) });
+    expect(planned.status).toBe(201);
+    expect((await caseOf(p.beneficiaryId)).status).toBe('to_orient');
+    const started = await http(app).patch(`${BASE}/participants/${p.id}/steps/${planned.body.id}`).set(bearer(managerA)).send({ status: 'in_progress', startsOn: isoDay(0) });
+    expect(started.status).toBe(200);
+    expect((await caseOf(p.beneficiaryId)).status).toBe('in_pathway');
+    const statusEvents = async () =>
+      ((await db.query(`SELECT data FROM timeline_events WHERE beneficiary_id = $1 AND type = 'status.changed' ORDER BY occurred_at, id`, [p.beneficiaryId])) as { data: Record<string, string> }[]).map(
+        (e) => `${e.data.from}→${e.data.to}`,
+      );
+    expect(await statusEvents()).toEqual(['to_orient→in_pathway']);
+    const ended = await http(app).patch(`${BASE}/participants/${p.id}/steps/${planned.body.id}`).set(bearer(managerA)).send({ status: 'done', endsOn: isoDay(0) });
+    expect(ended.status).toBe(200);
+    expect((await caseOf(p.beneficiaryId)).status).toBe('to_orient');
+    expect(await statusEvents()).toEqual(['to_orient→in_pathway', 'in_pathway→to_orient']);
+    // Leaving the pathway with a step under way ends what it gave to the case.
+    const again = await addStep(managerA, p.id, { type: 'trade_discovery', status: 'in_progress', startsOn: isoDay(0) });
+    expect(again.status).toBe(201);
+    expect((await caseOf(p.beneficiaryId)).status).toBe('in_pathway');
+    expect((await http(app).post(`${BASE}/participants/${p.id}/exit`).set(bearer(managerA)).send({ reason: 'withdrawn', exitedOn: isoDay(0) })).status).toBe(200);
+    expect((await caseOf(p.beneficiaryId)).status).toBe('to_orient');
+  });
+
   it('exits a participant with a reason', async () => {
     const p = await enrolled(isoDay(-30));
     expectProblem(await http(app).post(`${BASE}/participants/${p.id}/exit`).set(bearer(managerA)).send({ reason: 'employment', exitedOn: isoDay(-31) }), 422, 'EXIT_BEFORE_ENROLMENT');

@@ -5,7 +5,7 @@ import { Actor } from '../../common/context/actor';
 import { beneficiariesConfig } from '../../config/configuration';
 import { OutboxService } from '../outbox/outbox.service';
 import { TimelineService } from '../timeline/timeline.service';
-import { computeDeadlines, deriveStatus, searchKeyOf, sortKeyOf } from './case-rules';
+import { CaseFacts, computeDeadlines, deriveStatus, searchKeyOf, sortKeyOf } from './case-rules';
 import { Beneficiary } from './entities/beneficiary.entity';
 
 /**
@@ -22,14 +22,7 @@ export class CaseFileService {
   ) {}
 
   async save(manager: EntityManager, actor: Actor | null, b: Beneficiary, previousStatus: string | null): Promise<Beneficiary> {
-    const facts = {
-      exited: b.exitedOn !== null,
-      rightsOpenedOn: b.rightsOpenedOn,
-      orientedOn: b.orientedOn,
-      orientationPath: b.orientationPath,
-      contractSignedOn: b.contractSignedOn,
-      contractEndedOn: b.contractEndedOn,
-    };
+    const facts = await this.facts(manager, b);
     b.status = deriveStatus(facts);
     Object.assign(b, computeDeadlines(facts, this.config.deadlines));
     b.sortKey = sortKeyOf(b.lastName, b.firstName);
@@ -46,6 +39,38 @@ export class CaseFileService {
       });
     }
     return saved;
+  }
+
+  /**
+   * Derives the status again after a change kept outside the case row (a step of the
+   * construction pathway started or ended); saves the case only when its status moves.
+   */
+  async refreshStatus(manager: EntityManager, actor: Actor | null, beneficiaryId: string): Promise<void> {
+    const b = await manager.findOne(Beneficiary, { where: { id: beneficiaryId }, lock: { mode: 'pessimistic_write' } });
+    if (!b || b.anonymisedAt) return;
+    if (deriveStatus(await this.facts(manager, b)) !== b.status) await this.save(manager, actor, b, b.status);
+  }
+
+  private async facts(manager: EntityManager, b: Beneficiary): Promise<CaseFacts> {
+    return {
+      exited: b.exitedOn !== null,
+      rightsOpenedOn: b.rightsOpenedOn,
+      orientedOn: b.orientedOn,
+      orientationPath: b.orientationPath,
+      contractSignedOn: b.contractSignedOn,
+      contractEndedOn: b.contractEndedOn,
+      activeStep: b.id ? await this.hasActiveStep(manager, b.id) : false,
+    };
+  }
+
+  /** A step `in_progress` of the person's construction pathway, while they take part in it. */
+  private async hasActiveStep(manager: EntityManager, beneficiaryId: string): Promise<boolean> {
+    const [row] = (await manager.query(
+      `SELECT EXISTS (SELECT 1 FROM pathway_steps s JOIN pathway_participants p ON p.id = s.participant_id
+                       WHERE p.beneficiary_id = $1 AND p.exited_on IS NULL AND s.status = 'in_progress') AS active`,
+      [beneficiaryId],
+    )) as { active: boolean }[];
+    return row.active;
   }
 
   /** Records a contact with the person (the retention clock) without changing the case's version. */

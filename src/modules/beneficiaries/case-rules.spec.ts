@@ -17,6 +17,11 @@ describe('case rules', () => {
     expect(deriveStatus(facts({ orientedOn: '2026-01-10' }))).toBe(CaseStatus.Oriented);
     expect(deriveStatus(facts({ orientedOn: '2026-01-10', contractSignedOn: '2026-02-01' }))).toBe(CaseStatus.InPathway);
     expect(deriveStatus(facts({ orientedOn: '2026-01-10', exited: true }))).toBe(CaseStatus.Exited);
+    // A step under way puts the person in the pathway before any contract; an exit still wins.
+    expect(deriveStatus(facts({ orientedOn: '2026-01-10', activeStep: true }))).toBe(CaseStatus.InPathway);
+    expect(deriveStatus(facts({ activeStep: true }))).toBe(CaseStatus.InPathway);
+    expect(deriveStatus(facts({ orientedOn: '2026-01-10', activeStep: false }))).toBe(CaseStatus.Oriented);
+    expect(deriveStatus(facts({ activeStep: true, exited: true }))).toBe(CaseStatus.Exited);
   });
 
   it('gives 42 days to orient from the opening of rights', () => {

@@ -14,6 +14,8 @@ export interface CaseFacts {
   contractSignedOn: string | null;
   /** End of the last contract, if one ended. */
   contractEndedOn?: string | null;
+  /** A step of the person's pathway is under way (construction pathway). */
+  activeStep?: boolean;
 }
 
 export interface Deadlines {
@@ -23,10 +25,10 @@ export interface Deadlines {
   nextDueOn: string | null;
 }
 
-/** to_orient → oriented → in_pathway (a contract is signed) → exited. */
+/** to_orient → oriented → in_pathway (a contract is signed or a step is under way) → exited. */
 export function deriveStatus(facts: CaseFacts): CaseStatus {
   if (facts.exited) return CaseStatus.Exited;
-  if (facts.contractSignedOn) return CaseStatus.InPathway;
+  if (facts.contractSignedOn || facts.activeStep) return CaseStatus.InPathway;
   if (facts.orientedOn) return CaseStatus.Oriented;
   return CaseStatus.ToOrient;
 }

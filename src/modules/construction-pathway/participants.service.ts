@@ -14,6 +14,7 @@ import { Sql } from '../../database/sql';
 import { AuditService } from '../audit/audit.service';
 import { exitedCase, invalidAdvisor } from '../beneficiaries/beneficiaries.errors';
 import { CaseAccessService } from '../beneficiaries/case-access.service';
+import { CaseFileService } from '../beneficiaries/case-file.service';
 import { today } from '../beneficiaries/case-rules';
 import { Beneficiary } from '../beneficiaries/entities/beneficiary.entity';
 import { OutboxService } from '../outbox/outbox.service';
@@ -138,6 +139,7 @@ export class ParticipantsService implements OnModuleInit {
     private readonly dataSource: DataSource,
     private readonly sql: Sql,
     private readonly access: CaseAccessService,
+    private readonly caseFile: CaseFileService,
     private readonly timeline: TimelineService,
     private readonly outbox: OutboxService,
     private readonly audit: AuditService,
@@ -252,6 +254,7 @@ export class ParticipantsService implements OnModuleInit {
       if (p.exitedOn) throw alreadyExited();
       if (input.exitedOn < p.enrolledOn) throw exitBeforeEnrolment();
       await manager.update(Participant, { id: p.id }, { exitedOn: input.exitedOn, exitReason: input.reason });
+      await this.caseFile.refreshStatus(manager, actor, p.beneficiaryId);
       await this.record(manager, actor, p, {
         type: 'participant.exited',
         summary: `Left the construction pathway (${input.reason})`,
@@ -450,7 +453,7 @@ export class ParticipantsService implements OnModuleInit {
         if (step.status !== StepStatus.Abandoned) step.status = this.employmentStepStatus(e.startsOn, e.endsOn);
         step.endsOn = this.endOf(step.status, step.startsOn, step.endsOn);
         await manager.save(step);
-        await this.refreshState(manager, p);
+        await this.refreshState(manager, actor, p);
         if (from !== step.status) await this.stepChanged(manager, actor, p, step, from);
       }
       await this.record(manager, actor, p, {
@@ -500,7 +503,7 @@ export class ParticipantsService implements OnModuleInit {
         await manager.save(step);
         await this.stepChanged(manager, actor, p, step, from);
       } else if (first && !p.exitedOn) {
-        await this.refreshState(manager, p);
+        await this.refreshState(manager, actor, p);
       }
       await this.record(manager, actor, p, {
         type: 'participant.follow_up_recorded',
@@ -575,7 +578,7 @@ export class ParticipantsService implements OnModuleInit {
       FollowUp,
       FOLLOW_UP_MONTHS.map((month) => ({ employmentId, month, dueOn: followUpDueOn(input.startsOn, month) })),
     );
-    await this.refreshState(manager, p);
+    await this.refreshState(manager, actor, p);
     await this.record(manager, actor, p, {
       type: 'participant.employed',
       summary: `Employment: ${input.contractType}${lasting ? ' (lasting)' : ''}`,
@@ -619,7 +622,7 @@ export class ParticipantsService implements OnModuleInit {
     step: { id: string; type: StepType; status: StepStatus; startsOn: string; endsOn: string | null },
     from: StepStatus | null,
   ): Promise<void> {
-    const state = await this.refreshState(manager, p);
+    const state = await this.refreshState(manager, actor, p);
     await this.record(manager, actor, p, {
       type: 'participant.step_changed',
       summary: from ? `Step ${step.type}: ${from} → ${step.status}` : `Step ${step.type}: ${step.status}`,
@@ -627,14 +630,18 @@ export class ParticipantsService implements OnModuleInit {
     });
   }
 
-  /** Recomputes and stores the current stage and the "without a solution" date from the steps. */
-  private async refreshState(manager: EntityManager, p: Pick<Participant, 'id' | 'enrolledOn'>): Promise<ReturnType<typeof deriveParticipantState>> {
+  /**
+   * Recomputes and stores the current stage and the "without a solution" date from the steps,
+   * and the case status (a step under way puts the person `in_pathway`).
+   */
+  private async refreshState(manager: EntityManager, actor: Actor | null, p: Pick<Participant, 'id' | 'enrolledOn' | 'beneficiaryId'>): Promise<ReturnType<typeof deriveParticipantState>> {
     const steps = (await manager.query(
       `SELECT type, status, ${date('starts_on')} AS "startsOn", ${date('ends_on')} AS "endsOn" FROM pathway_steps WHERE participant_id = $1`,
       [p.id],
     )) as Parameters<typeof deriveParticipantState>[1];
     const state = deriveParticipantState(p.enrolledOn, steps);
     await manager.query(`UPDATE pathway_participants SET current_stage = $2, without_solution_since = $3 WHERE id = $1`, [p.id, state.currentStage, state.withoutSolutionSince]);
+    await this.caseFile.refreshStatus(manager, actor, p.beneficiaryId);
     return state;
   }
 

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isDeepStrictEqual } from 'node:util';
 import { freePort } from '../src/database/embedded-postgres';
-import { BENCH_MANAGER, GENERATED_PASSWORD } from './lib/auth';
+import { BENCH_MANAGER, BENCH_PROVIDER, GENERATED_PASSWORD } from './lib/auth';
 import { runAllTeardowns, takeOverSignals } from './lib/cleanup';
 import { startBenchDatabase } from './lib/database';
 import { POOL_SIZE, serverEnv } from './lib/env';
@@ -86,6 +86,7 @@ async function main(): Promise<void> {
     beneficiaries: positiveInt('BENCH_BENEFICIARIES', DEFAULT_SIZES.beneficiaries),
     password: GENERATED_PASSWORD,
     managerEmail: BENCH_MANAGER.email,
+    providerEmail: BENCH_PROVIDER.email,
   });
 
   const servers: Servers = {

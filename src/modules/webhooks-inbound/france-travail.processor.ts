@@ -1,0 +1,240 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import { DataSource, EntityManager } from 'typeorm';
+import { AppException } from '../../common/errors/app.exception';
+import { webhooksConfig } from '../../config/configuration';
+import { OrientationPath, ReferentBody } from '../beneficiaries/beneficiary.enums';
+import { CaseFileService } from '../beneficiaries/case-file.service';
+import { Beneficiary } from '../beneficiaries/entities/beneficiary.entity';
+import { OrientationsService } from '../beneficiaries/orientations.service';
+import { JobsService } from '../jobs/jobs.service';
+import { TimelineService } from '../timeline/timeline.service';
+import {
+  AppointmentUpdatedDataDto,
+  EmploymentStartedDataDto,
+  FT_APPOINTMENT_STATUSES,
+  FT_ORGANISMES,
+  FT_PATHS,
+  FranceTravailEventType,
+  JobseekerDeregisteredDataDto,
+  JobseekerRegisteredDataDto,
+  OrientationDecidedDataDto,
+  TrainingStartedDataDto,
+} from './dto/france-travail-event.dto';
+import { InboxStatus } from './entities/webhook-inbox-entry.entity';
+import { INBOX_JOB, WebhookInboxService } from './webhook-inbox.service';
+
+/** A stored event: the NIR was replaced by its keyed hash on receipt. */
+interface StoredEvent {
+  type: FranceTravailEventType;
+  timestamp: string;
+  data: { franceTravailId?: string; nirHash?: string; cafNumber?: string; birthDate?: string } & Record<string, unknown>;
+}
+
+interface Claimed {
+  id: string;
+  attempts: number;
+  payload: StoredEvent;
+}
+
+type Outcome = { status: InboxStatus.Processed; beneficiaryId: string } | { status: InboxStatus.Unmatched; error: string };
+
+/** Lines of the timeline for appointment statuses. */
+const APPOINTMENT_SUMMARIES: Record<keyof typeof FT_APPOINTMENT_STATUSES, string> = {
+  PRIS: 'France Travail appointment booked',
+  EFFECTUE: 'France Travail appointment attended',
+  MODIFIE: 'France Travail appointment rescheduled',
+  ABSENT: 'Missed France Travail appointment',
+  ANNULE: 'France Travail appointment cancelled',
+};
+
+/**
+ * Applies the stored France Travail events, one transaction each: the inbox row
+ * is locked (SKIP LOCKED, so instances share the work), the person matched, the
+ * change made and the row marked, all or nothing. A failure is retried on the
+ * configured schedule, then the row is `failed` with the error.
+ */
+@Injectable()
+export class FranceTravailProcessor implements OnApplicationBootstrap {
+  private readonly logger = new Logger(FranceTravailProcessor.name);
+  private draining?: Promise<void>;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly jobs: JobsService,
+    private readonly inbox: WebhookInboxService,
+    private readonly caseFile: CaseFileService,
+    private readonly orientations: OrientationsService,
+    private readonly timeline: TimelineService,
+    @Inject(webhooksConfig.KEY) private readonly config: ConfigType<typeof webhooksConfig>,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    // Each event queues the job; the schedule is the safety net (an event stored while no job ran).
+    await this.jobs.schedule(INBOX_JOB, '* * * * *', () => this.drain());
+  }
+
+  /** Processes every due event; concurrent calls on one instance share one run. */
+  drain(): Promise<void> {
+    this.draining ??= (async () => {
+      try {
+        while (await this.processNext());
+      } finally {
+        this.draining = undefined;
+      }
+    })();
+    return this.draining;
+  }
+
+  /** One due event, if any: false when none is left. */
+  async processNext(): Promise<boolean> {
+    let claimed: Claimed | undefined;
+    try {
+      return await this.dataSource.transaction(async (manager) => {
+        [claimed] = (await manager.query(
+          `SELECT id, attempts, payload FROM webhook_inbox
+            WHERE status = 'received' AND next_attempt_at <= now()
+            ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED`,
+        )) as Claimed[];
+        if (!claimed) return false;
+        const outcome = await this.apply(manager, claimed.payload);
+        await manager.query(
+          `UPDATE webhook_inbox SET status = $2, beneficiary_id = $3, error = $4, attempts = attempts + 1, next_attempt_at = NULL, processed_at = now() WHERE id = $1`,
+          [claimed.id, outcome.status, outcome.status === InboxStatus.Processed ? outcome.beneficiaryId : null, outcome.status === InboxStatus.Unmatched ? outcome.error : null],
+        );
+        return true;
+      });
+    } catch (error) {
+      if (!claimed) throw error;
+      await this.recordFailure(claimed, error);
+      return true;
+    }
+  }
+
+  /** Retried after the next delay of the schedule; a business refusal (4xx) or the last attempt is final. */
+  private async recordFailure(claimed: Claimed, error: unknown): Promise<void> {
+    const message = error instanceof AppException ? `${error.code}: ${error.detail}` : error instanceof Error ? error.message : String(error);
+    const attempts = claimed.attempts + 1;
+    const delayMs = error instanceof AppException ? undefined : this.config.inboxRetryScheduleMs[attempts - 1];
+    this.logger.warn({ inboxId: claimed.id, attempts, err: message }, delayMs === undefined ? 'France Travail event failed' : 'France Travail event will be retried');
+    await this.dataSource.query(
+      `UPDATE webhook_inbox
+          SET attempts = $2, error = $3,
+              status = CASE WHEN $4::int IS NULL THEN 'failed' ELSE 'received' END,
+              next_attempt_at = CASE WHEN $4::int IS NULL THEN NULL ELSE now() + make_interval(secs => $4::int / 1000.0) END
+        WHERE id = $1 AND status = 'received' AND attempts = $5`,
+      [claimed.id, attempts, message.slice(0, 2000), delayMs ?? null, claimed.attempts],
+    );
+    if (delayMs !== undefined) this.inbox.kick(Math.max(1, Math.ceil(delayMs / 1000)));
+  }
+
+  private async apply(manager: EntityManager, event: StoredEvent): Promise<Outcome> {
+    const person = await this.match(manager, event.data);
+    if ('error' in person) return { status: InboxStatus.Unmatched, error: person.error };
+    const b = person.beneficiary;
+    switch (event.type) {
+      case 'jobseeker.registered':
+        await this.onJobseekerRegistered(manager, b, event.data as unknown as JobseekerRegisteredDataDto);
+        break;
+      case 'jobseeker.deregistered':
+        await this.onJobseekerDeregistered(manager, b, event.data as unknown as JobseekerDeregisteredDataDto);
+        break;
+      case 'orientation.decided':
+        await this.onOrientationDecided(manager, b, event.data as unknown as OrientationDecidedDataDto);
+        break;
+      case 'appointment.updated':
+        await this.onAppointmentUpdated(manager, b, event.data as unknown as AppointmentUpdatedDataDto);
+        break;
+      case 'employment.started':
+        await this.onEmploymentStarted(manager, b, event.data as unknown as EmploymentStartedDataDto);
+        break;
+      case 'training.started':
+        await this.onTrainingStarted(manager, b, event.data as unknown as TrainingStartedDataDto);
+        break;
+    }
+    return { status: InboxStatus.Processed, beneficiaryId: b.id };
+  }
+
+  /**
+   * The person, locked: by France Travail id, else NIR (keyed hash) and birth
+   * date, else CAF number and birth date. Several people for one key is no match.
+   */
+  private async match(manager: EntityManager, data: StoredEvent['data']): Promise<{ beneficiary: Beneficiary } | { error: string }> {
+    const tries: [string, string, unknown[]][] = [];
+    if (data.franceTravailId) tries.push(['France Travail id', 'france_travail_id = $1', [data.franceTravailId]]);
+    if (data.nirHash && data.birthDate) tries.push(['NIR and birth date', 'nir_hash = $1 AND birth_date = $2', [data.nirHash, data.birthDate]]);
+    if (data.cafNumber && data.birthDate) tries.push(['CAF number and birth date', 'caf_number = $1 AND birth_date = $2', [data.cafNumber, data.birthDate]]);
+    for (const [name, condition, params] of tries) {
+      const rows = (await manager.query(`SELECT id FROM beneficiaries WHERE ${condition} AND anonymised_at IS NULL LIMIT 2`, params)) as { id: string }[];
+      if (rows.length === 1) {
+        const beneficiary = await manager.findOne(Beneficiary, { where: { id: rows[0].id }, lock: { mode: 'pessimistic_write' } });
+        if (beneficiary) return { beneficiary };
+      }
+      if (rows.length > 1) return { error: `several beneficiaries share this ${name}` };
+    }
+    return { error: `no beneficiary matches (${tries.map(([name]) => name).join(', ')})` };
+  }
+
+  /** Records the France Travail id on the person. */
+  private async onJobseekerRegistered(manager: EntityManager, b: Beneficiary, data: JobseekerRegisteredDataDto): Promise<void> {
+    if (b.franceTravailId !== data.franceTravailId) {
+      b.franceTravailId = data.franceTravailId!;
+      await this.caseFile.save(manager, null, b, b.status);
+    }
+    await this.record(manager, b, 'france_travail.registered', 'Registered with France Travail', { registeredOn: data.registeredOn });
+  }
+
+  private async onJobseekerDeregistered(manager: EntityManager, b: Beneficiary, data: JobseekerDeregisteredDataDto): Promise<void> {
+    await this.record(manager, b, 'france_travail.deregistered', 'Deregistered from France Travail', {
+      deregisteredOn: data.deregisteredOn,
+      reasonCode: data.reasonCode ?? null,
+    });
+  }
+
+  /** The decision goes through the beneficiaries' orientation rules: history, status, deadlines, `beneficiary.oriented`. */
+  private async onOrientationDecided(manager: EntityManager, b: Beneficiary, data: OrientationDecidedDataDto): Promise<void> {
+    await this.orientations.decideFromIntegration(manager, b.id, {
+      path: FT_PATHS[data.path] as OrientationPath,
+      referentBody: FT_ORGANISMES[data.organismeCode] as ReferentBody,
+      decidedOn: data.decidedOn,
+      reason: `France Travail decision (${data.path}, ${data.organismeCode})`,
+    });
+  }
+
+  private async onAppointmentUpdated(manager: EntityManager, b: Beneficiary, data: AppointmentUpdatedDataDto): Promise<void> {
+    await this.record(manager, b, 'appointment.updated', APPOINTMENT_SUMMARIES[data.status], {
+      appointmentId: data.appointmentId,
+      status: data.status,
+      scheduledAt: data.scheduledAt,
+    });
+  }
+
+  /**
+   * The person started a job. Today: a timeline line. The construction pathway
+   * adds here, for a participant, the employment and its employment step.
+   */
+  async onEmploymentStarted(manager: EntityManager, b: Beneficiary, data: EmploymentStartedDataDto): Promise<void> {
+    await this.record(manager, b, 'employment.started', `Employment started (${data.contractType})`, {
+      startedOn: data.startedOn,
+      endsOn: data.endsOn ?? null,
+      contractType: data.contractType,
+      romeCode: data.romeCode ?? null,
+      hoursPerWeek: data.hoursPerWeek ?? null,
+      employerSiret: data.employerSiret ?? null,
+    });
+  }
+
+  private async onTrainingStarted(manager: EntityManager, b: Beneficiary, data: TrainingStartedDataDto): Promise<void> {
+    await this.record(manager, b, 'training.started', 'Training started', {
+      startedOn: data.startedOn,
+      endsOn: data.endsOn ?? null,
+      formacode: data.formacode ?? null,
+      hoursPerWeek: data.hoursPerWeek ?? null,
+    });
+  }
+
+  private async record(manager: EntityManager, b: Beneficiary, type: string, summary: string, data: Record<string, string | number | null>): Promise<void> {
+    await this.timeline.record(manager, { beneficiaryId: b.id, type, summary, data: { ...data, source: 'france_travail' } });
+    await this.caseFile.touch(manager, b.id);
+  }
+}

@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { BeneficiariesModule } from '../beneficiaries/beneficiaries.module';
+import { FranceTravailProcessor } from './france-travail.processor';
+import { WebhookInboxService } from './webhook-inbox.service';
+import { WebhooksInboundController } from './webhooks-inbound.controller';
+
+/** France Travail events in: signed, stored once, processed by a job. */
+@Module({
+  imports: [BeneficiariesModule],
+  controllers: [WebhooksInboundController],
+  providers: [WebhookInboxService, FranceTravailProcessor],
+  exports: [FranceTravailProcessor],
+})
+export class WebhooksInboundModule {}

@@ -47,7 +47,7 @@ export interface Receiver {
   url: string;
   received: Received[];
   /** Decides the answer to each request (default 204). */
-  respond: (request: Received, index: number) => { status: number; headers?: Record<string, string> };
+  respond: (request: Received, index: number) => { status: number; headers?: Record<string, string>; delayMs?: number };
   close(): Promise<void>;
 }
 
@@ -61,8 +61,13 @@ export async function startReceiver(): Promise<Receiver> {
       const request = { headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() };
       receiver.received.push(request);
       const answer = receiver.respond(request, receiver.received.length - 1);
-      res.writeHead(answer.status, answer.headers ?? {});
-      res.end();
+      const reply = () => {
+        if (res.destroyed) return;
+        res.writeHead(answer.status, answer.headers ?? {});
+        res.end();
+      };
+      if (answer.delayMs) setTimeout(reply, answer.delayMs);
+      else reply();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -6,6 +6,7 @@ import { Webhook } from 'standardwebhooks';
 import { DataSource } from 'typeorm';
 import { FieldEncryption } from '../../common/crypto/field-encryption';
 import { beneficiariesConfig, jobsConfig, webhooksConfig } from '../../config/configuration';
+import { Sql } from '../../database/sql';
 import { publicOnlyLookup } from './url-guard';
 import { buildPayload } from './webhook-events';
 
@@ -62,6 +63,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly sql: Sql,
     @Inject(webhooksConfig.KEY) private readonly config: ConfigType<typeof webhooksConfig>,
     @Inject(jobsConfig.KEY) private readonly jobs: ConfigType<typeof jobsConfig>,
     @Inject(beneficiariesConfig.KEY) keys: ConfigType<typeof beneficiariesConfig>,
@@ -178,7 +180,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
   }
 
   private async claim(limit: number): Promise<Claimed[]> {
-    return (await this.dataSource.query(
+    return this.sql.rows<Claimed>(
       `WITH due AS (
          SELECT d.id FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id AND e.enabled
           WHERE d.status IN ('pending', 'sending') AND d.next_attempt_at <= now()
@@ -192,16 +194,23 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
                  e.url, e.secret_encrypted AS "secretEncrypted", e.previous_secret_encrypted AS "previousSecretEncrypted",
                  e.previous_secret_expires_at AS "previousSecretExpiresAt"`,
       [limit, this.config.timeoutMs + LEASE_MARGIN_MS],
-    )) as Claimed[];
+    );
   }
 
   /** One HTTP attempt and its outcome: delivered, retried later, failed, or the endpoint disabled (410). */
   private async attempt(d: Claimed): Promise<void> {
     const body = JSON.stringify(d.payload);
     const now = new Date();
-    const secrets = [d.secretEncrypted];
-    if (d.previousSecretEncrypted && d.previousSecretExpiresAt && d.previousSecretExpiresAt > now) secrets.push(d.previousSecretEncrypted);
-    const signature = secrets.map((s) => new Webhook(this.crypto.decrypt(s)).sign(d.messageId, now, body)).join(' ');
+    let signature: string;
+    try {
+      const secrets = [d.secretEncrypted];
+      if (d.previousSecretEncrypted && d.previousSecretExpiresAt && d.previousSecretExpiresAt > now) secrets.push(d.previousSecretEncrypted);
+      signature = secrets.map((s) => new Webhook(this.crypto.decrypt(s)).sign(d.messageId, now, body)).join(' ');
+    } catch (err) {
+      this.logger.error({ err, endpointId: d.endpointId }, 'cannot sign with the endpoint secret');
+      await this.record(d, { status: null, error: 'the endpoint secret cannot be read (encryption key changed?)', durationMs: 0 });
+      return;
+    }
     const result = await this.post(d.url, body, {
       'content-type': 'application/json',
       'user-agent': 'Parcours-Webhooks/1',

@@ -1,0 +1,47 @@
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Role } from '../../src/common/auth/roles';
+import { bearer, createStaff, StaffAccount } from '../factories/identity';
+import { expectProblem, http, startTestApp } from '../setup/app';
+
+describe('webhook endpoints: private and loopback addresses refused (WEBHOOK_ALLOW_PRIVATE_URLS unset)', () => {
+  let app: NestFastifyApplication;
+  let admin: StaffAccount;
+
+  beforeAll(async () => {
+    delete process.env.WEBHOOK_ALLOW_PRIVATE_URLS;
+    app = await startTestApp();
+    admin = await createStaff(app, Role.Admin);
+  });
+  afterAll(() => app.close());
+
+  const post = (url: string) => http(app).post('/api/v1/webhook-endpoints').set(bearer(admin)).send({ url, eventTypes: ['beneficiary.created'] });
+
+  it.each([
+    'http://127.0.0.1:8080/hook',
+    'http://localhost/hook',
+    'https://10.1.2.3/hook',
+    'https://192.168.0.10/hook',
+    'http://172.20.0.1/hook',
+    'http://169.254.169.254/latest/meta-data',
+    'http://[::1]/hook',
+    'http://[fd00::1]/hook',
+    'http://[::ffff:127.0.0.1]/hook',
+    'http://0.0.0.0/hook',
+  ])('refuses %s', async (url) => {
+    const res = await post(url);
+    expectProblem(res, 400, 'VALIDATION_FAILED');
+    expect(res.body.errors).toEqual([{ field: 'url', message: 'url must not point to a loopback, private or link-local address' }]);
+  });
+
+  it('resolves host names: a name of this machine that resolves to loopback is refused', async () => {
+    // /etc/hosts maps the machine's own names to 127.0.0.1 (or the name does not resolve at all): refused either way.
+    const res = await post(`http://${require('node:os').hostname()}/hook`);
+    expectProblem(res, 400, 'VALIDATION_FAILED');
+    expect(res.body.errors[0].field).toBe('url');
+  });
+
+  it('accepts a public address', async () => {
+    const res = await post('https://93.184.216.34/hook');
+    expect(res.status).toBe(201);
+  });
+});

@@ -57,3 +57,63 @@ export function buildPayload(event: { type: string; resourceType: string; resour
   }
   return { type: event.type, timestamp: event.occurredAt.toISOString(), data };
 }
+
+type Schema = Record<string, unknown>;
+
+/** A property schema from an example value of the catalogue ('uuid', 'uuid|null', a date, a number...). */
+function schemaOf(example: unknown): Schema {
+  if (typeof example === 'number') return { type: 'integer', example };
+  const text = String(example);
+  const nullable = text.endsWith('|null');
+  const value = nullable ? text.slice(0, -5) : text;
+  const base: Schema =
+    value === 'uuid'
+      ? { type: 'string', format: 'uuid' }
+      : /^\d{4}-\d{2}-\d{2}$/.test(value)
+        ? { type: 'string', format: 'date', example: value }
+        : /^\d{4}-\d{2}-\d{2}T/.test(value)
+          ? { type: 'string', format: 'date-time', example: value }
+          : { type: 'string', example: value };
+  return nullable ? { ...base, nullable: true } : base;
+}
+
+/**
+ * The outbound events for the OpenAPI document: one schema per type in
+ * `components.schemas` and an `x-webhooks` entry (OpenAPI 3.0 has no `webhooks`
+ * section; 3.1 readers and Redoc understand this extension).
+ */
+export function outboundWebhooksOpenApi(): { schemas: Record<string, Schema>; webhooks: Record<string, Schema> } {
+  const schemas: Record<string, Schema> = {};
+  const webhooks: Record<string, Schema> = {};
+  const all = { ...OUTBOUND_EVENTS, [PING_EVENT]: { emitted: true, summary: 'Test event sent by POST /webhook-endpoints/{id}/test.', data: { endpointId: 'uuid' } } };
+  for (const [type, event] of Object.entries(all)) {
+    const name = `WebhookEvent_${type.replace(/[._]([a-z])/g, (_m, c: string) => c.toUpperCase()).replace(/^[a-z]/, (c) => c.toUpperCase())}`;
+    schemas[name] = {
+      type: 'object',
+      required: ['type', 'timestamp', 'data'],
+      description: event.summary + (event.emitted ? '' : ' Not emitted yet: the construction pathway will write it.'),
+      properties: {
+        type: { type: 'string', enum: [type] },
+        timestamp: { type: 'string', format: 'date-time', description: 'When the event happened.' },
+        data: {
+          type: 'object',
+          required: Object.keys(event.data),
+          properties: Object.fromEntries(Object.entries(event.data).map(([k, v]) => [k, schemaOf(v)])),
+        },
+      },
+    };
+    webhooks[type] = {
+      post: {
+        operationId: `webhook_${type.replace(/\./g, '_')}`,
+        summary: event.summary,
+        description:
+          'Sent to the endpoints subscribed to this type, signed per Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`). ' +
+          'Answer 2xx within 10 s; anything else is retried (docs/webhooks.md); 410 disables the endpoint.',
+        tags: ['webhooks'],
+        requestBody: { required: true, content: { 'application/json': { schema: { $ref: `#/components/schemas/${name}` } } } },
+        responses: { '2XX': { description: 'Received.' }, '410': { description: 'Gone: the endpoint is disabled.' } },
+      },
+    };
+  }
+  return { schemas, webhooks };
+}

@@ -6,6 +6,7 @@ import { IMPORT_GOAL, ImportMeasurement, ImportRun } from './import';
 import { LoadResult, LoadSettings } from './load';
 import { Goal } from './scenarios';
 import { StartupResult } from './startup';
+import { WEBHOOK_GOAL, WebhookMeasurement } from './webhooks';
 
 export const COLD_START_GOAL_MS = 5000;
 const GOAL_CONNECTIONS = 32;
@@ -38,6 +39,8 @@ export interface BenchResults {
   memory: { appIdleRssMb: number; baselineIdleRssMb: number };
   /** The CSV import, after the scenarios (it adds its rows to the database). */
   imports: ImportMeasurement;
+  /** Signed France Travail events in, and the outbox-to-receiver lag out (issue #7). */
+  webhooks: WebhookMeasurement;
   startup: StartupResult;
   goals: GoalOutcome[];
 }
@@ -54,7 +57,13 @@ export function machine(): BenchResults['machine'] {
   };
 }
 
-export function evaluateGoals(scenarios: ScenarioResult[], startup: StartupResult, settings: LoadSettings, imports: ImportMeasurement): GoalOutcome[] {
+export function evaluateGoals(
+  scenarios: ScenarioResult[],
+  startup: StartupResult,
+  settings: LoadSettings,
+  imports: ImportMeasurement,
+  webhooks: WebhookMeasurement,
+): GoalOutcome[] {
   const atConnections = settings.connections === GOAL_CONNECTIONS ? '' : ` (measured at ${settings.connections} connections, not ${GOAL_CONNECTIONS})`;
   const outcomes = scenarios.flatMap(({ name, goal, ratio, app }) =>
     goal
@@ -81,6 +90,19 @@ export function evaluateGoals(scenarios: ScenarioResult[], startup: StartupResul
       goal: `import of ${IMPORT_GOAL.rows} CSV rows: app peak RSS ≤ ${IMPORT_GOAL.maxPeakRssMb} MiB`,
       met: rows === IMPORT_GOAL.rows && completed && first.peakRssMb <= IMPORT_GOAL.maxPeakRssMb,
       measured: `${first.peakRssMb} MiB${completed ? '' : ` (the import ${first.status === 'timeout' ? 'did not finish' : first.status})`}${atRows}`,
+    },
+  );
+  const { inbound, outbound } = webhooks;
+  outcomes.push(
+    {
+      goal: `inbound webhooks: ≥ ${WEBHOOK_GOAL.inboundPerSec} signed events/s verified and stored`,
+      met: inbound.eventsPerSec >= WEBHOOK_GOAL.inboundPerSec && inbound.stored >= inbound.acknowledged && inbound.non2xx === 0 && inbound.errors === 0,
+      measured: `${inbound.eventsPerSec}/s at ${inbound.connections} connections, ${inbound.stored} stored of ${inbound.acknowledged} acknowledged, ${inbound.non2xx} non-2xx`,
+    },
+    {
+      goal: `outbound webhooks: p95 lag from the business change to the receiver ≤ ${WEBHOOK_GOAL.outboundLagP95Ms} ms`,
+      met: outbound.delivered === outbound.events && outbound.badSignatures === 0 && outbound.lagFromRequestP95Ms <= WEBHOOK_GOAL.outboundLagP95Ms,
+      measured: `p95 ${outbound.lagFromRequestP95Ms} ms from the request (${outbound.lagFromResponseP95Ms} ms from the response), ${outbound.delivered}/${outbound.events} delivered`,
     },
   );
   outcomes.push({
@@ -142,9 +164,21 @@ export function formatResults(results: BenchResults): string {
     importLine('import', results.imports.first),
     importLine('same file again', results.imports.again),
     '',
+    ...webhookLines(results.webhooks),
+    '',
     'goals:',
     ...results.goals.map((g) => `  [${g.met ? 'met' : 'MISSED'}] ${g.goal}: ${g.measured}`),
   ].join('\n');
+}
+
+export function webhookLines({ inbound: i, outbound: o }: WebhookMeasurement): string[] {
+  return [
+    `inbound webhooks: ${i.eventsPerSec} signed events/s at ${i.connections} connections for ${i.durationS} s (p50 ${i.latencyP50Ms} ms, p99 ${i.latencyP99Ms} ms); ` +
+      `${i.acknowledged} acknowledged, ${i.stored} stored, ${i.non2xx} non-2xx, ${i.errors} errors; ` +
+      (i.drainedAfterMs === null ? 'processing not finished 120 s after the load' : `all processed ${i.drainedAfterMs} ms after the load`),
+    `outbound webhooks: ${o.delivered}/${o.events} delivered at ${o.ratePerSec} changes/s; lag p50 / p95 / max from the request ${o.lagFromRequestP50Ms} / ${o.lagFromRequestP95Ms} / ${o.lagFromRequestMaxMs} ms, ` +
+      `p50 / p95 from the response ${o.lagFromResponseP50Ms} / ${o.lagFromResponseP95Ms} ms; ${o.badSignatures} bad signatures`,
+  ];
 }
 
 export async function writeResults(file: string, results: BenchResults): Promise<void> {

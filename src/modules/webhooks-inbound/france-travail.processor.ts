@@ -37,6 +37,9 @@ interface Claimed {
   payload: StoredEvent;
 }
 
+/** Events applied per transaction. */
+const BATCH_SIZE = 50;
+
 type Outcome = { status: InboxStatus.Processed; beneficiaryId: string } | { status: InboxStatus.Unmatched; error: string };
 
 /** Lines of the timeline for appointment statuses. */
@@ -78,7 +81,7 @@ export class FranceTravailProcessor implements OnApplicationBootstrap {
   drain(): Promise<void> {
     this.draining ??= (async () => {
       try {
-        while (await this.processNext());
+        while ((await this.processBatch()) === BATCH_SIZE);
       } finally {
         this.draining = undefined;
       }
@@ -86,114 +89,122 @@ export class FranceTravailProcessor implements OnApplicationBootstrap {
     return this.draining;
   }
 
-  /** One due event, if any: false when none is left. */
-  async processNext(): Promise<boolean> {
-    let claimed: Claimed | undefined;
-    try {
-      return await this.dataSource.transaction(async (manager) => {
-        [claimed] = (await manager.query(
-          `SELECT id, attempts, payload FROM webhook_inbox
-            WHERE status = 'received' AND next_attempt_at <= now()
-            ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED`,
-        )) as Claimed[];
-        if (!claimed) return false;
-        const outcome = await this.apply(manager, claimed.payload);
-        await manager.query(
-          `UPDATE webhook_inbox SET status = $2, beneficiary_id = $3, error = $4, attempts = attempts + 1, next_attempt_at = NULL, processed_at = now() WHERE id = $1`,
-          [claimed.id, outcome.status, outcome.status === InboxStatus.Processed ? outcome.beneficiaryId : null, outcome.status === InboxStatus.Unmatched ? outcome.error : null],
-        );
-        return true;
-      });
-    } catch (error) {
-      if (!claimed) throw error;
-      await this.recordFailure(claimed, error);
-      return true;
-    }
+  /**
+   * Up to BATCH_SIZE due events in one transaction, each under its own
+   * savepoint: an event's change and its inbox row are kept or undone together,
+   * and a failure is recorded without losing the others. Returns how many were claimed.
+   */
+  async processBatch(): Promise<number> {
+    const retries: number[] = [];
+    const claimed = await this.dataSource.transaction(async (manager) => {
+      const rows = (await manager.query(
+        `SELECT id, attempts, payload FROM webhook_inbox
+          WHERE status = 'received' AND next_attempt_at <= now()
+          ORDER BY next_attempt_at, id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [BATCH_SIZE],
+      )) as Claimed[];
+      for (const row of rows) {
+        await manager.query('SAVEPOINT inbox_event');
+        try {
+          const outcome = await this.apply(manager, row.payload);
+          await manager.query(
+            `UPDATE webhook_inbox SET status = $2, beneficiary_id = $3, error = $4, attempts = attempts + 1, next_attempt_at = NULL, processed_at = now() WHERE id = $1`,
+            [row.id, outcome.status, outcome.status === InboxStatus.Processed ? outcome.beneficiaryId : null, outcome.status === InboxStatus.Unmatched ? outcome.error : null],
+          );
+          await manager.query('RELEASE SAVEPOINT inbox_event');
+        } catch (error) {
+          await manager.query('ROLLBACK TO SAVEPOINT inbox_event');
+          const delayMs = await this.recordFailure(manager, row, error);
+          if (delayMs !== undefined) retries.push(delayMs);
+        }
+      }
+      return rows.length;
+    });
+    if (retries.length) this.inbox.kick(Math.max(1, Math.ceil(Math.min(...retries) / 1000)));
+    return claimed;
   }
 
-  /** Retried after the next delay of the schedule; a business refusal (4xx) or the last attempt is final. */
-  private async recordFailure(claimed: Claimed, error: unknown): Promise<void> {
+  /** Retried after the next delay of the schedule (returned); a business refusal (4xx) or the last attempt is final. */
+  private async recordFailure(manager: EntityManager, claimed: Claimed, error: unknown): Promise<number | undefined> {
     const message = error instanceof AppException ? `${error.code}: ${error.detail}` : error instanceof Error ? error.message : String(error);
     const attempts = claimed.attempts + 1;
     const delayMs = error instanceof AppException ? undefined : this.config.inboxRetryScheduleMs[attempts - 1];
     this.logger.warn({ inboxId: claimed.id, attempts, err: message }, delayMs === undefined ? 'France Travail event failed' : 'France Travail event will be retried');
-    await this.dataSource.query(
+    await manager.query(
       `UPDATE webhook_inbox
           SET attempts = $2, error = $3,
               status = CASE WHEN $4::int IS NULL THEN 'failed' ELSE 'received' END,
               next_attempt_at = CASE WHEN $4::int IS NULL THEN NULL ELSE now() + make_interval(secs => $4::int / 1000.0) END
-        WHERE id = $1 AND status = 'received' AND attempts = $5`,
-      [claimed.id, attempts, message.slice(0, 2000), delayMs ?? null, claimed.attempts],
+        WHERE id = $1`,
+      [claimed.id, attempts, message.slice(0, 2000), delayMs ?? null],
     );
-    if (delayMs !== undefined) this.inbox.kick(Math.max(1, Math.ceil(delayMs / 1000)));
+    return delayMs;
   }
 
   private async apply(manager: EntityManager, event: StoredEvent): Promise<Outcome> {
     const person = await this.match(manager, event.data);
     if ('error' in person) return { status: InboxStatus.Unmatched, error: person.error };
-    const b = person.beneficiary;
+    const id = person.beneficiaryId;
     switch (event.type) {
       case 'jobseeker.registered':
-        await this.onJobseekerRegistered(manager, b, event.data as unknown as JobseekerRegisteredDataDto);
+        await this.onJobseekerRegistered(manager, id, event.data as unknown as JobseekerRegisteredDataDto);
         break;
       case 'jobseeker.deregistered':
-        await this.onJobseekerDeregistered(manager, b, event.data as unknown as JobseekerDeregisteredDataDto);
+        await this.onJobseekerDeregistered(manager, id, event.data as unknown as JobseekerDeregisteredDataDto);
         break;
       case 'orientation.decided':
-        await this.onOrientationDecided(manager, b, event.data as unknown as OrientationDecidedDataDto);
+        await this.onOrientationDecided(manager, id, event.data as unknown as OrientationDecidedDataDto);
         break;
       case 'appointment.updated':
-        await this.onAppointmentUpdated(manager, b, event.data as unknown as AppointmentUpdatedDataDto);
+        await this.onAppointmentUpdated(manager, id, event.data as unknown as AppointmentUpdatedDataDto);
         break;
       case 'employment.started':
-        await this.onEmploymentStarted(manager, b, event.data as unknown as EmploymentStartedDataDto);
+        await this.onEmploymentStarted(manager, id, event.data as unknown as EmploymentStartedDataDto);
         break;
       case 'training.started':
-        await this.onTrainingStarted(manager, b, event.data as unknown as TrainingStartedDataDto);
+        await this.onTrainingStarted(manager, id, event.data as unknown as TrainingStartedDataDto);
         break;
     }
-    return { status: InboxStatus.Processed, beneficiaryId: b.id };
+    return { status: InboxStatus.Processed, beneficiaryId: id };
   }
 
   /**
    * The person, locked: by France Travail id, else NIR (keyed hash) and birth
    * date, else CAF number and birth date. Several people for one key is no match.
    */
-  private async match(manager: EntityManager, data: StoredEvent['data']): Promise<{ beneficiary: Beneficiary } | { error: string }> {
+  private async match(manager: EntityManager, data: StoredEvent['data']): Promise<{ beneficiaryId: string } | { error: string }> {
     const tries: [string, string, unknown[]][] = [];
     if (data.franceTravailId) tries.push(['France Travail id', 'france_travail_id = $1', [data.franceTravailId]]);
     if (data.nirHash && data.birthDate) tries.push(['NIR and birth date', 'nir_hash = $1 AND birth_date = $2', [data.nirHash, data.birthDate]]);
     if (data.cafNumber && data.birthDate) tries.push(['CAF number and birth date', 'caf_number = $1 AND birth_date = $2', [data.cafNumber, data.birthDate]]);
     for (const [name, condition, params] of tries) {
       const rows = (await manager.query(`SELECT id FROM beneficiaries WHERE ${condition} AND anonymised_at IS NULL LIMIT 2`, params)) as { id: string }[];
-      if (rows.length === 1) {
-        const beneficiary = await manager.findOne(Beneficiary, { where: { id: rows[0].id }, lock: { mode: 'pessimistic_write' } });
-        if (beneficiary) return { beneficiary };
-      }
+      if (rows.length === 1) return { beneficiaryId: rows[0].id };
       if (rows.length > 1) return { error: `several beneficiaries share this ${name}` };
     }
     return { error: `no beneficiary matches (${tries.map(([name]) => name).join(', ')})` };
   }
 
   /** Records the France Travail id on the person. */
-  private async onJobseekerRegistered(manager: EntityManager, b: Beneficiary, data: JobseekerRegisteredDataDto): Promise<void> {
+  private async onJobseekerRegistered(manager: EntityManager, beneficiaryId: string, data: JobseekerRegisteredDataDto): Promise<void> {
+    const b = await manager.findOneOrFail(Beneficiary, { where: { id: beneficiaryId }, lock: { mode: 'pessimistic_write' } });
     if (b.franceTravailId !== data.franceTravailId) {
       b.franceTravailId = data.franceTravailId!;
       await this.caseFile.save(manager, null, b, b.status);
     }
-    await this.record(manager, b, 'france_travail.registered', 'Registered with France Travail', { registeredOn: data.registeredOn });
+    await this.record(manager, beneficiaryId, 'france_travail.registered', 'Registered with France Travail', { registeredOn: data.registeredOn });
   }
 
-  private async onJobseekerDeregistered(manager: EntityManager, b: Beneficiary, data: JobseekerDeregisteredDataDto): Promise<void> {
-    await this.record(manager, b, 'france_travail.deregistered', 'Deregistered from France Travail', {
+  private async onJobseekerDeregistered(manager: EntityManager, beneficiaryId: string, data: JobseekerDeregisteredDataDto): Promise<void> {
+    await this.record(manager, beneficiaryId, 'france_travail.deregistered', 'Deregistered from France Travail', {
       deregisteredOn: data.deregisteredOn,
       reasonCode: data.reasonCode ?? null,
     });
   }
 
   /** The decision goes through the beneficiaries' orientation rules: history, status, deadlines, `beneficiary.oriented`. */
-  private async onOrientationDecided(manager: EntityManager, b: Beneficiary, data: OrientationDecidedDataDto): Promise<void> {
-    await this.orientations.decideFromIntegration(manager, b.id, {
+  private async onOrientationDecided(manager: EntityManager, beneficiaryId: string, data: OrientationDecidedDataDto): Promise<void> {
+    await this.orientations.decideFromIntegration(manager, beneficiaryId, {
       path: FT_PATHS[data.path] as OrientationPath,
       referentBody: FT_ORGANISMES[data.organismeCode] as ReferentBody,
       decidedOn: data.decidedOn,
@@ -201,8 +212,8 @@ export class FranceTravailProcessor implements OnApplicationBootstrap {
     });
   }
 
-  private async onAppointmentUpdated(manager: EntityManager, b: Beneficiary, data: AppointmentUpdatedDataDto): Promise<void> {
-    await this.record(manager, b, 'appointment.updated', APPOINTMENT_SUMMARIES[data.status], {
+  private async onAppointmentUpdated(manager: EntityManager, beneficiaryId: string, data: AppointmentUpdatedDataDto): Promise<void> {
+    await this.record(manager, beneficiaryId, 'appointment.updated', APPOINTMENT_SUMMARIES[data.status], {
       appointmentId: data.appointmentId,
       status: data.status,
       scheduledAt: data.scheduledAt,
@@ -213,8 +224,8 @@ export class FranceTravailProcessor implements OnApplicationBootstrap {
    * The person started a job. Today: a timeline line. The construction pathway
    * adds here, for a participant, the employment and its employment step.
    */
-  async onEmploymentStarted(manager: EntityManager, b: Beneficiary, data: EmploymentStartedDataDto): Promise<void> {
-    await this.record(manager, b, 'employment.started', `Employment started (${data.contractType})`, {
+  async onEmploymentStarted(manager: EntityManager, beneficiaryId: string, data: EmploymentStartedDataDto): Promise<void> {
+    await this.record(manager, beneficiaryId, 'employment.started', `Employment started (${data.contractType})`, {
       startedOn: data.startedOn,
       endsOn: data.endsOn ?? null,
       contractType: data.contractType,
@@ -224,8 +235,8 @@ export class FranceTravailProcessor implements OnApplicationBootstrap {
     });
   }
 
-  private async onTrainingStarted(manager: EntityManager, b: Beneficiary, data: TrainingStartedDataDto): Promise<void> {
-    await this.record(manager, b, 'training.started', 'Training started', {
+  private async onTrainingStarted(manager: EntityManager, beneficiaryId: string, data: TrainingStartedDataDto): Promise<void> {
+    await this.record(manager, beneficiaryId, 'training.started', 'Training started', {
       startedOn: data.startedOn,
       endsOn: data.endsOn ?? null,
       formacode: data.formacode ?? null,
@@ -233,8 +244,8 @@ export class FranceTravailProcessor implements OnApplicationBootstrap {
     });
   }
 
-  private async record(manager: EntityManager, b: Beneficiary, type: string, summary: string, data: Record<string, string | number | null>): Promise<void> {
-    await this.timeline.record(manager, { beneficiaryId: b.id, type, summary, data: { ...data, source: 'france_travail' } });
-    await this.caseFile.touch(manager, b.id);
+  private async record(manager: EntityManager, beneficiaryId: string, type: string, summary: string, data: Record<string, string | number | null>): Promise<void> {
+    await this.timeline.record(manager, { beneficiaryId, type, summary, data: { ...data, source: 'france_travail' } });
+    await this.caseFile.touch(manager, beneficiaryId);
   }
 }

@@ -1,4 +1,5 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { hostname } from 'node:os';
 import { Role } from '../../src/common/auth/roles';
 import { bearer, createStaff, StaffAccount } from '../factories/identity';
 import { expectProblem, http, startTestApp } from '../setup/app';
@@ -35,7 +36,7 @@ describe('webhook endpoints: private and loopback addresses refused (WEBHOOK_ALL
 
   it('resolves host names: a name of this machine that resolves to loopback is refused', async () => {
     // /etc/hosts maps the machine's own names to 127.0.0.1 (or the name does not resolve at all): refused either way.
-    const res = await post(`http://${require('node:os').hostname()}/hook`);
+    const res = await post(`http://${hostname()}/hook`);
     expectProblem(res, 400, 'VALIDATION_FAILED');
     expect(res.body.errors[0].field).toBe('url');
   });

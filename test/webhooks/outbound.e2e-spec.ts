@@ -1,4 +1,5 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createHmac } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { DataSource } from 'typeorm';
 import { Role } from '../../src/common/auth/roles';
@@ -112,6 +113,11 @@ describe('webhooks out: endpoints and deliveries', () => {
     const b = await createBeneficiary(app, admin, commune, { lastName: 'Confidentielle', nir, birthDate: '1985-07-14', phone: '0612345678' });
     const got = await waitFor(async () => r.received.find((x) => x.body.includes(b.id)), 10_000, 'the delivery');
     expect(verifies(endpoint.secret, got)).toBe(true);
+    // By hand, as docs/webhooks.md explains: v1,base64(HMAC-SHA256(key, id.timestamp.body)).
+    const key = Buffer.from(endpoint.secret.slice('whsec_'.length), 'base64');
+    const byHand = createHmac('sha256', key).update(`${got.headers['webhook-id']}.${got.headers['webhook-timestamp']}.${got.body}`).digest('base64');
+    expect(got.headers['webhook-signature']).toBe(`v1,${byHand}`);
+    expect(Math.abs(Number(got.headers['webhook-timestamp']) - Date.now() / 1000)).toBeLessThan(10);
     const [event] = await db.query(`SELECT id FROM outbox_events WHERE type = 'beneficiary.created' AND resource_id = $1`, [b.id]);
     expect(got.headers['webhook-id']).toBe(`msg_${event.id.replace(/-/g, '')}`);
     expect(got.headers['content-type']).toBe('application/json');

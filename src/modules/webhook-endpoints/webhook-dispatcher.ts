@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import http from 'node:http';
 import https from 'node:https';
@@ -51,7 +51,7 @@ export interface AttemptResult {
  * when woken (ping, replay). Runs where background jobs run (JOBS_ENABLED).
  */
 @Injectable()
-export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
+export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(WebhookDispatcher.name);
   private readonly crypto: FieldEncryption;
   private readonly agents = { http: new http.Agent({ keepAlive: true, maxSockets: 64 }), https: new https.Agent({ keepAlive: true, maxSockets: 64 }) };
@@ -77,7 +77,8 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     this.schedule(this.config.dispatchIntervalMs);
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before the database pool closes: no new pass, and the attempts in flight finish and are recorded. */
+  async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
     await this.running;
@@ -234,8 +235,10 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     const status = ok ? 'delivered' : nextDelayMs !== null ? 'pending' : 'failed';
     const error = ok ? null : (result.error ?? `HTTP ${result.status}`);
     await this.dataSource.transaction(async (manager) => {
+      // The endpoint (and its deliveries) may have been deleted meanwhile: then there is nothing to record.
       await manager.query(
-        `INSERT INTO webhook_delivery_attempts (delivery_id, attempt, response_code, error, duration_ms) VALUES ($1, $2, $3, $4, $5)`,
+        `INSERT INTO webhook_delivery_attempts (delivery_id, attempt, response_code, error, duration_ms)
+         SELECT $1, $2, $3, $4, $5 WHERE EXISTS (SELECT 1 FROM webhook_deliveries WHERE id = $1)`,
         [d.id, d.attempts, result.status, error, result.durationMs],
       );
       await manager.query(

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { DataSource } from 'typeorm';
@@ -63,7 +63,7 @@ const INBOX_COLUMNS = `id, webhook_id AS "webhookId", event_type AS "eventType",
  * processing job. Also the reconciliation queue (unmatched, failed) and its reprocessing.
  */
 @Injectable()
-export class WebhookInboxService {
+export class WebhookInboxService implements OnApplicationShutdown {
   private readonly logger = new Logger(WebhookInboxService.name);
   private readonly verifiers: Webhook[];
   private readonly crypto: FieldEncryption;
@@ -79,6 +79,10 @@ export class WebhookInboxService {
   ) {
     this.verifiers = config.franceTravailSecrets.map((secret) => new Webhook(secret));
     this.crypto = new FieldEncryption(keys.nirEncryptionKey, keys.nirHashKey);
+  }
+
+  onApplicationShutdown(): void {
+    clearTimeout(this.kickTimer);
   }
 
   /**

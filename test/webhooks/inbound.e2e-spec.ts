@@ -188,6 +188,27 @@ describe('webhooks in: France Travail events', () => {
     expectProblem(await sendSigned(app, '{"type": "appointment.updated", ', { secret: SECRET_NEW, id: 'msg_not_json' }), 400, 'WEBHOOK_PAYLOAD_INVALID');
     const [{ count }] = await db.query(`SELECT count(*)::int AS count FROM webhook_inbox WHERE webhook_id = 'msg_not_json'`);
     expect(count).toBe(1);
+
+    // An empty JSON body; a body sent as text is checked and stored all the same; a form body cannot be checked.
+    expectProblem(await sendSigned(app, '', { secret: SECRET_NEW, id: 'msg_empty' }), 400, 'WEBHOOK_PAYLOAD_INVALID');
+    const at = new Date();
+    const raw = JSON.stringify(event('training.started', { franceTravailId: 'FT7000009Z', startedOn: '2026-11-23' }));
+    const { Webhook } = await import('standardwebhooks');
+    const asText = await http(app)
+      .post('/api/v1/webhooks/france-travail')
+      .set({
+        'content-type': 'text/plain',
+        'webhook-id': 'msg_text',
+        'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+        'webhook-signature': new Webhook(SECRET_NEW).sign('msg_text', at, raw),
+      })
+      .send(raw);
+    expect(asText.status).toBe(202);
+    const form = await http(app)
+      .post('/api/v1/webhooks/france-travail')
+      .set({ 'content-type': 'application/x-www-form-urlencoded', 'webhook-id': 'msg_form', 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': 'v1,AAAA' })
+      .send('type=training.started');
+    expectProblem(form, 415, 'UNSUPPORTED_MEDIA_TYPE');
   });
 
   it('an unknown person waits in the reconciliation queue, and is processed when reprocessed after the fix', async () => {

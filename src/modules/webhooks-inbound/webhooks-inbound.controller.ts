@@ -12,6 +12,7 @@ import {
   ApiServiceUnavailableResponse,
   ApiTags,
   ApiUnauthorizedResponse,
+  ApiUnsupportedMediaTypeResponse,
   getSchemaPath,
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -24,6 +25,7 @@ import { Page } from '../../common/pagination/pagination';
 import { FRANCE_TRAVAIL_EVENT_MODELS, InboxAckDto } from './dto/france-travail-event.dto';
 import { InboxEntryDto, ListInboxQueryDto } from './dto/inbox.dto';
 import { WebhookInboxService } from './webhook-inbox.service';
+import { unsupportedMediaType } from './webhooks-inbound.errors';
 
 @ApiTags('webhooks')
 @Controller('webhooks')
@@ -51,9 +53,10 @@ export class WebhooksInboundController {
   @ApiOkResponse({ type: InboxAckDto, description: 'Already received: acknowledged, not processed again.' })
   @ApiBadRequestResponse({ description: 'WEBHOOK_PAYLOAD_INVALID: the body does not follow the schema of its type (stored as rejected).' })
   @ApiUnauthorizedResponse({ description: 'WEBHOOK_SIGNATURE_MISSING, WEBHOOK_SIGNATURE_INVALID or WEBHOOK_TIMESTAMP_OUT_OF_TOLERANCE.' })
+  @ApiUnsupportedMediaTypeResponse({ description: 'UNSUPPORTED_MEDIA_TYPE: a form or multipart body (send application/json).' })
   @ApiServiceUnavailableResponse({ description: 'WEBHOOKS_NOT_CONFIGURED: no secret is configured.' })
   async receive(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<InboxAckDto> {
-    const { created, ack } = await this.inbox.receive(request.headers, request.rawBody);
+    const { created, ack } = await this.inbox.receive(request.headers, rawBytes(request));
     void reply.status(created ? 202 : 200);
     return ack;
   }
@@ -86,4 +89,12 @@ export class WebhooksInboundController {
   reprocess(@CurrentActor() actor: Actor, @IdParam() id: string): Promise<InboxEntryDto> {
     return this.inbox.reprocess(actor, id);
   }
+}
+
+/** The bytes that were signed: JSON bodies are kept raw for this route; a text body is taken as sent; a form or multipart body cannot be checked. */
+function rawBytes(request: FastifyRequest): Buffer | undefined {
+  if (request.rawBody) return request.rawBody;
+  if (typeof request.body === 'string') return Buffer.from(request.body, 'utf8');
+  if (request.body !== undefined && request.body !== null) throw unsupportedMediaType();
+  return undefined;
 }

@@ -14,3 +14,5 @@ export const payloadRejected = (detail: string, errors: FieldError[]) => new App
 export const inboxEntryNotFound = () => new AppException(404, 'INBOX_ENTRY_NOT_FOUND', 'The inbox entry was not found.');
 export const notReprocessable = (status: string) =>
   new AppException(409, 'INBOX_ENTRY_NOT_REPROCESSABLE', `A ${status} entry cannot be reprocessed: only unmatched and failed ones can.`);
+export const unsupportedMediaType = () =>
+  new AppException(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the event as application/json: the signature is checked over the raw body.');

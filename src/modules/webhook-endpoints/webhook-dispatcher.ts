@@ -11,7 +11,7 @@ import { publicOnlyLookup } from './url-guard';
 import { buildPayload } from './webhook-events';
 
 /** Outbox events fanned out per pass. */
-const FAN_OUT_BATCH = 500;
+const FAN_OUT_BATCH = 1000;
 /** A claimed delivery is someone's for the timeout plus this margin; then another instance may take it over. */
 const LEASE_MARGIN_MS = 30_000;
 /** The longest `Retry-After` honoured. */
@@ -138,10 +138,12 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
           [[...new Set(events.map((e) => e.type))]],
         )) as { id: string; eventTypes: string[] }[];
         const rows: [string, string, string, string, string, Date][] = [];
-        for (const event of events) {
-          const payload = JSON.stringify(buildPayload(event));
+        for (const event of endpoints.length ? events : []) {
+          let payload: string | undefined;
           for (const endpoint of endpoints) {
-            if (endpoint.eventTypes.includes(event.type)) rows.push([endpoint.id, event.id, `msg_${event.id.replace(/-/g, '')}`, event.type, payload, event.occurredAt]);
+            if (!endpoint.eventTypes.includes(event.type)) continue;
+            payload ??= JSON.stringify(buildPayload(event));
+            rows.push([endpoint.id, event.id, `msg_${event.id.replace(/-/g, '')}`, event.type, payload, event.occurredAt]);
           }
         }
         if (rows.length) {

@@ -31,6 +31,8 @@ describe('webhooks out: endpoints and deliveries', () => {
     advisor = await createStaff(app, Role.Advisor, { agencyId: agency.id });
   });
   afterAll(async () => {
+    // The database is shared with the other test files: nothing of theirs goes to these receivers afterwards.
+    await db.query(`UPDATE webhook_endpoints SET enabled = false WHERE url = ANY($1)`, [receivers.map((r) => r.url)]);
     await app.close();
     await Promise.all(receivers.map((r) => r.close()));
     for (const name of ['WEBHOOK_ALLOW_PRIVATE_URLS', 'WEBHOOK_RETRY_SCHEDULE', 'WEBHOOK_DISPATCH_INTERVAL_MS', 'WEBHOOK_TIMEOUT_MS', 'WEBHOOK_SECRET_OVERLAP_SECONDS']) delete process.env[name];

@@ -7,15 +7,20 @@ import { bearer, createAgency, createStaff, createTestCommune, StaffAccount } fr
 import { http, startTestApp } from '../setup/app';
 import { Receiver, startReceiver, waitFor } from './webhook-helpers';
 
+const restore = (name: string, value: string | undefined) => {
+  if (value === undefined) delete process.env[name];
+  else process.env[name] = value;
+};
+
 /** Two API processes on one database, both fanning out and sending: every event reaches the receiver once. */
 describe('webhooks out: two instances on the same database', () => {
   let apps: NestFastifyApplication[];
   let admin: StaffAccount;
   let commune: string;
   let receiver: Receiver;
+  const saved = { interval: process.env.WEBHOOK_DISPATCH_INTERVAL_MS, concurrency: process.env.WEBHOOK_DISPATCH_CONCURRENCY };
 
   beforeAll(async () => {
-    process.env.WEBHOOK_ALLOW_PRIVATE_URLS = 'true';
     process.env.WEBHOOK_DISPATCH_INTERVAL_MS = '50';
     process.env.WEBHOOK_DISPATCH_CONCURRENCY = '2';
     apps = [await startTestApp(), await startTestApp()];
@@ -28,7 +33,8 @@ describe('webhooks out: two instances on the same database', () => {
     await apps[0].get(DataSource).query(`UPDATE webhook_endpoints SET enabled = false WHERE url = $1`, [receiver.url]);
     await Promise.all(apps.map((a) => a.close()));
     await receiver.close();
-    for (const name of ['WEBHOOK_ALLOW_PRIVATE_URLS', 'WEBHOOK_DISPATCH_INTERVAL_MS', 'WEBHOOK_DISPATCH_CONCURRENCY']) delete process.env[name];
+    restore('WEBHOOK_DISPATCH_INTERVAL_MS', saved.interval);
+    restore('WEBHOOK_DISPATCH_CONCURRENCY', saved.concurrency);
   });
 
   it('delivers each of 60 events exactly once, with both instances dispatching', async () => {

@@ -1,21 +1,24 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { hostname } from 'node:os';
-import { DataSource } from 'typeorm';
 import { Role } from '../../src/common/auth/roles';
 import { bearer, createStaff, StaffAccount } from '../factories/identity';
 import { expectProblem, http, startTestApp } from '../setup/app';
-import { startReceiver, waitFor } from './webhook-helpers';
 
 describe('webhook endpoints: private and loopback addresses refused (WEBHOOK_ALLOW_PRIVATE_URLS unset)', () => {
   let app: NestFastifyApplication;
   let admin: StaffAccount;
 
+  const saved = process.env.WEBHOOK_ALLOW_PRIVATE_URLS;
   beforeAll(async () => {
-    delete process.env.WEBHOOK_ALLOW_PRIVATE_URLS;
+    process.env.WEBHOOK_ALLOW_PRIVATE_URLS = 'false';
     app = await startTestApp();
     admin = await createStaff(app, Role.Admin);
   });
-  afterAll(() => app.close());
+  afterAll(async () => {
+    await app.close();
+    if (saved === undefined) delete process.env.WEBHOOK_ALLOW_PRIVATE_URLS;
+    else process.env.WEBHOOK_ALLOW_PRIVATE_URLS = saved;
+  });
 
   // Disabled: the database is shared with the other test files, whose events must not be sent to these addresses.
   const post = (url: string) => http(app).post('/api/v1/webhook-endpoints').set(bearer(admin)).send({ url, eventTypes: ['referral.reminder'], enabled: false });
@@ -48,28 +51,5 @@ describe('webhook endpoints: private and loopback addresses refused (WEBHOOK_ALL
     const res = await post('https://93.184.216.34/hook');
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ url: 'https://93.184.216.34/hook', enabled: false });
-  });
-
-  it('checks the address again when connecting: a saved host name now resolving to loopback is not called', async () => {
-    const receiver = await startReceiver();
-    try {
-      const created = await post('https://93.184.216.34/hook');
-      expect(created.status).toBe(201);
-      expect((await http(app).patch(`/api/v1/webhook-endpoints/${created.body.id}`).set(bearer(admin)).send({ enabled: true })).status).toBe(200);
-      // As if the name had been re-pointed after the check: the row now names this machine's loopback.
-      await app.get(DataSource).query(`UPDATE webhook_endpoints SET url = $2 WHERE id = $1`, [created.body.id, receiver.url.replace('127.0.0.1', 'localhost')]);
-      const ping = await http(app).post(`/api/v1/webhook-endpoints/${created.body.id}/test`).set(bearer(admin));
-      expect(ping.status).toBe(202);
-      const attempted = await waitFor(async () => {
-        const d = (await http(app).get(`/api/v1/webhook-endpoints/${created.body.id}/deliveries/${ping.body.id}`).set(bearer(admin))).body;
-        return d.attemptLog.length > 0 ? d : undefined;
-      }, 10_000, 'the first attempt');
-      expect(attempted.attemptLog[0]).toMatchObject({ attempt: 1, responseCode: null, error: 'localhost resolves to a private address' });
-      expect(attempted.status).toBe('pending');
-      expect(receiver.received).toHaveLength(0);
-      expect((await http(app).delete(`/api/v1/webhook-endpoints/${created.body.id}`).set(bearer(admin))).status).toBe(204);
-    } finally {
-      await receiver.close();
-    }
   });
 });

@@ -19,7 +19,6 @@ describe('webhooks in: France Travail events', () => {
   beforeAll(async () => {
     // Two secrets, as during a rotation; comma and space both separate them.
     process.env.FRANCE_TRAVAIL_WEBHOOK_SECRET = `${SECRET_OLD}, ${SECRET_NEW}`;
-    process.env.WEBHOOK_INBOX_RETRY_SCHEDULE = '1s';
     app = await startTestApp();
     db = app.get(DataSource);
     commune = await createTestCommune(app);
@@ -30,7 +29,6 @@ describe('webhooks in: France Travail events', () => {
   afterAll(async () => {
     await app.close();
     delete process.env.FRANCE_TRAVAIL_WEBHOOK_SECRET;
-    delete process.env.WEBHOOK_INBOX_RETRY_SCHEDULE;
   });
 
   const event = (type: string, data: Record<string, unknown>) => ({ type, timestamp: new Date().toISOString(), data });
@@ -249,7 +247,7 @@ describe('webhooks in: France Travail events', () => {
         const e = await entry(res.body.id);
         return e.status === 'failed' ? e : undefined;
       }, 20_000, 'the failed entry');
-      // One retry configured (WEBHOOK_INBOX_RETRY_SCHEDULE=1s): two attempts.
+      // One retry configured for the tests (WEBHOOK_INBOX_RETRY_SCHEDULE=1s, test/setup/env.ts): two attempts.
       expect(failed).toMatchObject({ status: 'failed', attempts: 2, error: 'timeline unavailable for the test', beneficiaryId: null });
       const failedList = await http(app).get('/api/v1/webhooks/inbox?status=failed&limit=100').set(bearer(admin));
       expect(failedList.body.data.map((e: { id: string }) => e.id)).toContain(res.body.id);

@@ -17,12 +17,7 @@ describe('webhooks out: endpoints and deliveries', () => {
   const receivers: Receiver[] = [];
 
   beforeAll(async () => {
-    process.env.WEBHOOK_ALLOW_PRIVATE_URLS = 'true';
-    // Retries after 300 ms (three of them, so four attempts in all) instead of 5 s, 5 min, 30 min...
-    process.env.WEBHOOK_RETRY_SCHEDULE = '300ms,300ms,300ms';
-    process.env.WEBHOOK_DISPATCH_INTERVAL_MS = '50';
-    process.env.WEBHOOK_TIMEOUT_MS = '1000';
-    process.env.WEBHOOK_SECRET_OVERLAP_SECONDS = '3600';
+    // test/setup/env.ts: retries after 300 ms (three, so four attempts), 1 s timeout, 1 h secret overlap, loopback allowed.
     app = await startTestApp();
     db = app.get(DataSource);
     commune = await createTestCommune(app);
@@ -35,7 +30,6 @@ describe('webhooks out: endpoints and deliveries', () => {
     await db.query(`UPDATE webhook_endpoints SET enabled = false WHERE url = ANY($1)`, [receivers.map((r) => r.url)]);
     await app.close();
     await Promise.all(receivers.map((r) => r.close()));
-    for (const name of ['WEBHOOK_ALLOW_PRIVATE_URLS', 'WEBHOOK_RETRY_SCHEDULE', 'WEBHOOK_DISPATCH_INTERVAL_MS', 'WEBHOOK_TIMEOUT_MS', 'WEBHOOK_SECRET_OVERLAP_SECONDS']) delete process.env[name];
   });
 
   const receiver = async () => {

@@ -1,4 +1,4 @@
-import { isPrivateAddress } from './url-guard';
+import { checkEndpointUrl, isPrivateAddress, publicOnlyLookup } from './url-guard';
 import { retryAfterMs } from './webhook-dispatcher';
 import { buildPayload } from './webhook-events';
 
@@ -32,5 +32,24 @@ describe('buildPayload', () => {
       data: { reason: 'employment', exitedOn: '2026-11-30', lastName: 'Dupont', nir: '1850793066123', birthDate: '1985-07-14', note: 'x', nested: { a: 1 } },
     });
     expect(payload).toEqual({ type: 'beneficiary.exited', timestamp: '2026-11-30T08:00:00.000Z', data: { beneficiaryId: 'b-1', reason: 'employment', exitedOn: '2026-11-30' } });
+  });
+});
+
+describe('publicOnlyLookup (the check at connection time)', () => {
+  it('refuses a host name that resolves to loopback', async () => {
+    const error = await new Promise<NodeJS.ErrnoException | null>((resolve) => publicOnlyLookup('localhost', { all: true }, (err) => resolve(err)));
+    expect(error).toMatchObject({ code: 'EPRIVATEADDRESS', message: 'localhost resolves to a private address' });
+  });
+});
+
+describe('checkEndpointUrl', () => {
+  it('refuses other schemes, credentials and private hosts; private ones pass when allowed', async () => {
+    expect(await checkEndpointUrl('ftp://example.org/', false)).toBe('scheme');
+    expect(await checkEndpointUrl('not a url', false)).toBe('scheme');
+    expect(await checkEndpointUrl('https://a:b@example.org/', false)).toBe('credentials');
+    expect(await checkEndpointUrl('http://localhost:3000/', false)).toBe('private');
+    expect(await checkEndpointUrl('http://[::1]/', false)).toBe('private');
+    expect(await checkEndpointUrl('http://127.0.0.1/', true)).toBeNull();
+    expect(await checkEndpointUrl('https://93.184.216.34/', false)).toBeNull();
   });
 });

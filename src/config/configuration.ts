@@ -118,5 +118,6 @@ export const webhooksConfig = registerAs('webhooks', () => {
     dispatchConcurrency: e.WEBHOOK_DISPATCH_CONCURRENCY,
     secretOverlapSeconds: e.WEBHOOK_SECRET_OVERLAP_SECONDS,
     inboxRetryScheduleMs: parseDurations(e.WEBHOOK_INBOX_RETRY_SCHEDULE),
+    retentionDays: e.WEBHOOK_RETENTION_DAYS,
   };
 });

@@ -269,6 +269,12 @@ export class EnvironmentVariables {
   @Min(0)
   WEBHOOK_SECRET_OVERLAP_SECONDS = 86_400;
 
+  /** Days processed and rejected France Travail events, and delivered or failed deliveries, are kept before the daily purge. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  WEBHOOK_RETENTION_DAYS = 90;
+
   /** Delays between processing attempts of a received France Travail event; after the last it is `failed`. */
   @Matches(DURATION_LIST, { message: 'WEBHOOK_INBOX_RETRY_SCHEDULE must be durations like 30s,2m,1h separated by commas' })
   WEBHOOK_INBOX_RETRY_SCHEDULE = '30s,2m,10m,1h';

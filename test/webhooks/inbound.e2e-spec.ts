@@ -1,6 +1,7 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
 import { Role } from '../../src/common/auth/roles';
+import { FranceTravailProcessor } from '../../src/modules/webhooks-inbound/france-travail.processor';
 import { createBeneficiary, isoDay, machineClientToken, plusDays, randomCafNumber, randomNir } from '../factories/case-file';
 import { bearer, createAgency, createStaff, createTestCommune, StaffAccount } from '../factories/identity';
 import { expectProblem, http, startTestApp } from '../setup/app';
@@ -266,5 +267,22 @@ describe('webhooks in: France Travail events', () => {
     const client = await machineClientToken(app, admin, ['webhooks:manage']);
     expect((await http(app).get('/api/v1/webhooks/inbox').set(bearer(client))).status).toBe(403);
     expectProblem(await http(app).get('/api/v1/webhooks/inbox?status=lost').set(bearer(admin)), 400, 'VALIDATION_FAILED');
+  });
+
+  it('the daily purge deletes processed and rejected events past WEBHOOK_RETENTION_DAYS (90), keeping failed and unmatched ones', async () => {
+    const unmatched = await sendSigned(app, event('jobseeker.deregistered', { franceTravailId: 'FT7000006F', deregisteredOn: '2026-11-25' }), { secret: SECRET_NEW });
+    expect(await settled(unmatched.body.id)).toMatchObject({ status: 'unmatched' });
+    const count = async () =>
+      Object.fromEntries(((await db.query(`SELECT status, count(*)::int AS n FROM webhook_inbox GROUP BY status`)) as { status: string; n: number }[]).map((r) => [r.status, r.n]));
+    const before = await count();
+    expect(before.processed).toBeGreaterThan(0);
+    expect(before.rejected).toBeGreaterThan(0);
+    expect(before.failed).toBeGreaterThan(0);
+    // 89 days old: kept; then 91 days old: deleted, except failed and unmatched entries.
+    await db.query(`UPDATE webhook_inbox SET received_at = now() - interval '89 days'`);
+    expect(await app.get(FranceTravailProcessor).purge()).toBe(0);
+    await db.query(`UPDATE webhook_inbox SET received_at = now() - interval '91 days'`);
+    expect(await app.get(FranceTravailProcessor).purge()).toBe(before.processed + before.rejected);
+    expect(await count()).toEqual({ failed: before.failed, unmatched: before.unmatched });
   });
 });

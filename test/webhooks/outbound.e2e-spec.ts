@@ -3,6 +3,7 @@ import { createHmac } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { DataSource } from 'typeorm';
 import { Role } from '../../src/common/auth/roles';
+import { WebhookDispatcher } from '../../src/modules/webhook-endpoints/webhook-dispatcher';
 import { createBeneficiary, machineClientToken, randomNir } from '../factories/case-file';
 import { bearer, createAgency, createStaff, createTestCommune, StaffAccount } from '../factories/identity';
 import { expectProblem, http, startTestApp } from '../setup/app';
@@ -232,5 +233,20 @@ describe('webhooks out: endpoints and deliveries', () => {
     expect(verifies(rotated.body.secret, got)).toBe(true);
     expect(verifies(`whsec_${Buffer.alloc(32, 1).toString('base64')}`, got)).toBe(false);
     await disable(endpoint.id);
+  });
+
+  it('the daily purge deletes delivered and failed deliveries past WEBHOOK_RETENTION_DAYS (90), not pending ones', async () => {
+    const r = await receiver();
+    const endpoint = await createEndpoint(r.url, ['referral.expired']);
+    const delivered = await ping(endpoint.id);
+    await waitFor(async () => ((await delivery(endpoint.id, delivered.id)).status === 'delivered' ? true : undefined), 10_000, 'the delivery');
+    await disable(endpoint.id); // a pending delivery of a disabled endpoint waits
+    await db.query(`INSERT INTO webhook_deliveries (endpoint_id, message_id, event_type, payload) VALUES ($1, 'msg_pending', 'ping', '{}')`, [endpoint.id]);
+    // Only this endpoint's rows are made old: the database is shared with other test files.
+    await db.query(`UPDATE webhook_deliveries SET created_at = now() - interval '91 days' WHERE endpoint_id = $1`, [endpoint.id]);
+    expect(await app.get(WebhookDispatcher).purge()).toBe(1);
+    const left = (await db.query(`SELECT message_id, status FROM webhook_deliveries WHERE endpoint_id = $1`, [endpoint.id])) as { message_id: string; status: string }[];
+    expect(left).toEqual([{ message_id: 'msg_pending', status: 'pending' }]);
+    expect((await db.query(`SELECT count(*)::int AS n FROM webhook_delivery_attempts WHERE delivery_id = $1`, [delivered.id]))[0].n).toBe(0);
   });
 });

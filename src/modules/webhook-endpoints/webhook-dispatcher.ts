@@ -7,8 +7,11 @@ import { DataSource } from 'typeorm';
 import { FieldEncryption } from '../../common/crypto/field-encryption';
 import { beneficiariesConfig, jobsConfig, webhooksConfig } from '../../config/configuration';
 import { Sql } from '../../database/sql';
+import { JobsService } from '../jobs/jobs.service';
 import { publicOnlyLookup } from './url-guard';
 import { buildPayload } from './webhook-events';
+
+export const DELIVERY_PURGE_JOB = 'webhooks.deliveries.purge';
 
 /** Outbox events fanned out per pass. */
 const FAN_OUT_BATCH = 1000;
@@ -65,16 +68,30 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     private readonly dataSource: DataSource,
     private readonly sql: Sql,
     @Inject(webhooksConfig.KEY) private readonly config: ConfigType<typeof webhooksConfig>,
-    @Inject(jobsConfig.KEY) private readonly jobs: ConfigType<typeof jobsConfig>,
+    @Inject(jobsConfig.KEY) private readonly jobsSettings: ConfigType<typeof jobsConfig>,
+    private readonly jobs: JobsService,
     @Inject(beneficiariesConfig.KEY) keys: ConfigType<typeof beneficiariesConfig>,
   ) {
     this.crypto = new FieldEncryption(keys.nirEncryptionKey, keys.nirHashKey);
   }
 
-  onApplicationBootstrap(): void {
-    if (!this.jobs.enabled) return;
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.jobsSettings.enabled) return;
     this.stopped = false;
     this.schedule(this.config.dispatchIntervalMs);
+    await this.jobs.schedule(DELIVERY_PURGE_JOB, '41 3 * * *', async () => {
+      const deleted = await this.purge();
+      this.logger.log(`webhook delivery purge: ${deleted} delivered or failed deliveries older than ${this.config.retentionDays} days deleted`);
+    });
+  }
+
+  /** Deletes delivered and failed deliveries (and their attempts) older than WEBHOOK_RETENTION_DAYS. */
+  async purge(now: Date = new Date()): Promise<number> {
+    const [, deleted] = (await this.dataSource.query(
+      `DELETE FROM webhook_deliveries WHERE status IN ('delivered', 'failed') AND created_at < $1::timestamptz - make_interval(days => $2)`,
+      [now, this.config.retentionDays],
+    )) as [unknown, number];
+    return deleted;
   }
 
   /** Before the database pool closes: no new pass, and the attempts in flight finish and are recorded. */
@@ -236,6 +253,8 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     }
     const status = ok ? 'delivered' : nextDelayMs !== null ? 'pending' : 'failed';
     const error = ok ? null : (result.error ?? `HTTP ${result.status}`);
+    if (gone) this.logger.warn({ endpointId: d.endpointId, deliveryId: d.id }, 'webhook endpoint answered 410 Gone: disabled');
+    else if (status === 'failed') this.logger.warn({ endpointId: d.endpointId, deliveryId: d.id, attempts: d.attempts, error }, 'webhook delivery failed after its last attempt');
     await this.dataSource.transaction(async (manager) => {
       // The endpoint (and its deliveries) may have been deleted meanwhile: then there is nothing to record.
       await manager.query(

@@ -37,6 +37,8 @@ interface Claimed {
   payload: StoredEvent;
 }
 
+export const INBOX_PURGE_JOB = 'webhooks.inbox.purge';
+
 /** Events applied per transaction. */
 const BATCH_SIZE = 50;
 
@@ -75,6 +77,23 @@ export class FranceTravailProcessor implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     // Each event queues the job; the schedule is the safety net (an event stored while no job ran).
     await this.jobs.schedule(INBOX_JOB, '* * * * *', () => this.drain());
+    await this.jobs.schedule(INBOX_PURGE_JOB, '37 3 * * *', async () => {
+      const deleted = await this.purge();
+      this.logger.log(`webhook inbox purge: ${deleted} processed or rejected events older than ${this.config.retentionDays} days deleted`);
+    });
+  }
+
+  /**
+   * Deletes processed and rejected events older than WEBHOOK_RETENTION_DAYS (they hold
+   * matching data: France Travail id, CAF number, birth date, the NIR's hash). Unmatched
+   * and failed ones stay until someone deals with them.
+   */
+  async purge(now: Date = new Date()): Promise<number> {
+    const [, deleted] = (await this.dataSource.query(
+      `DELETE FROM webhook_inbox WHERE status IN ('processed', 'rejected') AND received_at < $1::timestamptz - make_interval(days => $2)`,
+      [now, this.config.retentionDays],
+    )) as [unknown, number];
+    return deleted;
   }
 
   /** Processes every due event; concurrent calls on one instance share one run. */

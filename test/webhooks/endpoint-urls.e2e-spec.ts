@@ -4,7 +4,7 @@ import { Role } from '../../src/common/auth/roles';
 import { bearer, createStaff, StaffAccount } from '../factories/identity';
 import { expectProblem, http, startTestApp } from '../setup/app';
 
-describe('webhook endpoints: private and loopback addresses refused (WEBHOOK_ALLOW_PRIVATE_URLS unset)', () => {
+describe('webhook endpoints: private and loopback addresses refused (WEBHOOK_ALLOW_PRIVATE_URLS=false); no France Travail secret', () => {
   let app: NestFastifyApplication;
   let admin: StaffAccount;
 
@@ -51,5 +51,11 @@ describe('webhook endpoints: private and loopback addresses refused (WEBHOOK_ALL
     const res = await post('https://93.184.216.34/hook');
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ url: 'https://93.184.216.34/hook', enabled: false });
+  });
+
+  it('without FRANCE_TRAVAIL_WEBHOOK_SECRET the inbound route answers 503, whatever is sent', async () => {
+    expect(process.env.FRANCE_TRAVAIL_WEBHOOK_SECRET).toBeUndefined();
+    const res = await http(app).post('/api/v1/webhooks/france-travail').set({ 'content-type': 'application/json', 'webhook-id': 'msg_x', 'webhook-timestamp': '1', 'webhook-signature': 'v1,AAAA' }).send('{}');
+    expectProblem(res, 503, 'WEBHOOKS_NOT_CONFIGURED');
   });
 });

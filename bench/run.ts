@@ -23,6 +23,7 @@ import { residentMemoryMb, Server, signalAllServers, startServer, waitReady } fr
 import { BenchResults, evaluateGoals, formatResults, machine, ScenarioResult, writeResults } from './lib/report';
 import { Scenario, SCENARIOS } from './lib/scenarios';
 import { measureStartup } from './lib/startup';
+import { measureWebhooks, webhookSettings } from './lib/webhooks';
 
 type TargetName = 'baseline' | 'app';
 const round1 = (n: number) => Math.round(n * 10) / 10;
@@ -117,6 +118,9 @@ async function main(): Promise<void> {
     positiveInt('BENCH_IMPORT_ROWS', IMPORT_GOAL.rows),
   );
   if (!servers.app.alive()) throw new Error(`app died during the import:\n${servers.app.output()}`);
+  console.log('webhooks: signed France Travail events in, deliveries out…');
+  const webhooks = await measureWebhooks({ appUrl: servers.app.baseUrl, databaseUrl: database.url }, webhookSettings(settings, positiveInt));
+  if (!servers.app.alive()) throw new Error(`app died during the webhooks:\n${servers.app.output()}`);
   await servers.app.stop();
   await servers.baseline.stop();
   await database.stop();
@@ -134,8 +138,9 @@ async function main(): Promise<void> {
     reports,
     memory: { appIdleRssMb, baselineIdleRssMb },
     imports,
+    webhooks,
     startup,
-    goals: evaluateGoals(scenarios, startup, settings, imports, accepts, reports),
+    goals: evaluateGoals(scenarios, startup, settings, imports, accepts, reports, webhooks),
   };
   await writeResults(RESULTS_FILE, results);
   console.log(`\n${formatResults(results)}\n\nwritten to ${RESULTS_FILE}`);

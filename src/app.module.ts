@@ -6,7 +6,7 @@ import { JwtAuthGuard } from './common/auth/jwt-auth.guard';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
 import { createValidationPipe } from './common/http/validation.pipe';
-import { appConfig, auditConfig, authConfig, beneficiariesConfig, databaseConfig, env, jobsConfig, pathwayConfig, retentionConfig } from './config/configuration';
+import { appConfig, auditConfig, authConfig, beneficiariesConfig, databaseConfig, env, jobsConfig, pathwayConfig, retentionConfig, webhooksConfig } from './config/configuration';
 import { dataSourceOptions } from './database/data-source';
 import { DatabaseModule } from './database/database.module';
 import { AdvisorsModule } from './modules/advisors/advisors.module';
@@ -29,6 +29,8 @@ import { ReportsModule } from './modules/reports/reports.module';
 import { RetentionModule } from './modules/retention/retention.module';
 import { TimelineModule } from './modules/timeline/timeline.module';
 import { UsersModule } from './modules/users/users.module';
+import { WebhookEndpointsModule } from './modules/webhook-endpoints/webhook-endpoints.module';
+import { WebhooksInboundModule } from './modules/webhooks-inbound/webhooks-inbound.module';
 import { HealthModule } from './modules/health/health.module';
 import { MetricsModule } from './modules/metrics/metrics.module';
 
@@ -38,7 +40,7 @@ import { MetricsModule } from './modules/metrics/metrics.module';
       isGlobal: true,
       ignoreEnvFile: true,
       validate: () => ({ ...env() }),
-      load: [appConfig, databaseConfig, authConfig, jobsConfig, auditConfig, beneficiariesConfig, retentionConfig, pathwayConfig],
+      load: [appConfig, databaseConfig, authConfig, jobsConfig, auditConfig, beneficiariesConfig, retentionConfig, pathwayConfig, webhooksConfig],
     }),
     TypeOrmModule.forRootAsync({
       inject: [databaseConfig.KEY],
@@ -79,6 +81,8 @@ import { MetricsModule } from './modules/metrics/metrics.module';
     ReferralsModule,
     ReportsModule,
     ConstructionPathwayModule,
+    WebhooksInboundModule,
+    WebhookEndpointsModule,
   ],
   providers: [
     // Order matters: authenticate, then check the route's access rule.

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { EnvironmentVariables } from '../../src/config/env.validation';
 import { BENCH_ADMIN } from './auth';
 import { randomSecret } from './secrets';
+import { BENCH_WEBHOOK_SECRET } from './webhooks';
 
 /** The API's default pool size, given to the app and the baseline alike. */
 export const POOL_SIZE = new EnvironmentVariables().DB_POOL_SIZE;
@@ -21,19 +22,23 @@ export interface ServerEnvOptions {
   withAdmin?: boolean;
 }
 
-const SET_BY_US = ['NODE_ENV', 'DATABASE_URL', 'DB_MIGRATE_ON_START', 'EMBEDDED_PG_PORT', 'JWT_ACCESS_SECRET', 'JWT_REFRESH_SECRET', 'NIR_ENCRYPTION_KEY', 'NIR_HASH_KEY', 'ADMIN_EMAIL', 'ADMIN_PASSWORD'];
+const SET_BY_US = ['NODE_ENV', 'DATABASE_URL', 'DB_MIGRATE_ON_START', 'EMBEDDED_PG_PORT', 'JWT_ACCESS_SECRET', 'JWT_REFRESH_SECRET', 'NIR_ENCRYPTION_KEY', 'NIR_HASH_KEY', 'ADMIN_EMAIL', 'ADMIN_PASSWORD', 'FRANCE_TRAVAIL_WEBHOOK_SECRET', 'WEBHOOK_ALLOW_PRIVATE_URLS'];
 
 /** The environment of a server under test: quiet logs, loopback only, the app's default pool size. */
 export function serverEnv(options: ServerEnvOptions): NodeJS.ProcessEnv {
+  const inherited = { ...process.env };
+  for (const name of SET_BY_US) delete inherited[name];
   const env: NodeJS.ProcessEnv = {
-    ...process.env,
+    ...inherited,
     LOG_LEVEL: 'warn',
     HOST: '127.0.0.1',
     PORT: String(options.port),
     DATA_DIR: options.dataDir,
     DB_POOL_SIZE: String(POOL_SIZE),
+    // The webhook benchmark signs France Travail events with this secret and receives deliveries on 127.0.0.1.
+    FRANCE_TRAVAIL_WEBHOOK_SECRET: BENCH_WEBHOOK_SECRET,
+    WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
   };
-  for (const name of SET_BY_US) delete env[name];
   if (options.databaseUrl) {
     // As deployed: production mode and what it requires; the schema is migrated beforehand.
     Object.assign(env, { NODE_ENV: 'production', DATABASE_URL: options.databaseUrl, DB_MIGRATE_ON_START: 'false', JWT_ACCESS_SECRET, JWT_REFRESH_SECRET, NIR_ENCRYPTION_KEY, NIR_HASH_KEY });

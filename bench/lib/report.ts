@@ -8,6 +8,7 @@ import { LoadResult, LoadSettings } from './load';
 import { REPORT_GOAL_MS, ReportsMeasurement } from './reports';
 import { Goal } from './scenarios';
 import { StartupResult } from './startup';
+import { WEBHOOK_GOAL, WebhookMeasurement } from './webhooks';
 
 export const COLD_START_GOAL_MS = 5000;
 const GOAL_CONNECTIONS = 32;
@@ -44,6 +45,8 @@ export interface BenchResults {
   memory: { appIdleRssMb: number; baselineIdleRssMb: number };
   /** The CSV import, after the scenarios (it adds its rows to the database). */
   imports: ImportMeasurement;
+  /** Signed France Travail events in, and the outbox-to-receiver lag out (issue #7). */
+  webhooks: WebhookMeasurement;
   startup: StartupResult;
   goals: GoalOutcome[];
 }
@@ -67,6 +70,7 @@ export function evaluateGoals(
   imports: ImportMeasurement,
   accepts: AcceptMeasurement,
   reports: ReportsMeasurement,
+  webhooks: WebhookMeasurement,
 ): GoalOutcome[] {
   const atConnections = settings.connections === GOAL_CONNECTIONS ? '' : ` (measured at ${settings.connections} connections, not ${GOAL_CONNECTIONS})`;
   const outcomes = scenarios.flatMap(({ name, goal, ratio, app }) =>
@@ -112,6 +116,19 @@ export function evaluateGoals(
   for (const r of reports.reports) {
     outcomes.push({ goal: `report ${r.name}: p95 ≤ ${REPORT_GOAL_MS} ms`, met: r.p95Ms <= REPORT_GOAL_MS, measured: `p95 ${r.p95Ms} ms (p50 ${r.p50Ms}, max ${r.maxMs})` });
   }
+  const { inbound, outbound } = webhooks;
+  outcomes.push(
+    {
+      goal: `inbound webhooks: ≥ ${WEBHOOK_GOAL.inboundPerSec} signed events/s verified and stored`,
+      met: inbound.eventsPerSec >= WEBHOOK_GOAL.inboundPerSec && inbound.stored >= inbound.acknowledged && inbound.non2xx === 0 && inbound.errors === 0,
+      measured: `${inbound.eventsPerSec}/s at ${inbound.connections} connections, ${inbound.stored} stored of ${inbound.acknowledged} acknowledged, ${inbound.non2xx} non-2xx`,
+    },
+    {
+      goal: `outbound webhooks: p95 lag from the business change to the receiver ≤ ${WEBHOOK_GOAL.outboundLagP95Ms} ms`,
+      met: outbound.delivered === outbound.events && outbound.badSignatures === 0 && outbound.lagFromRequestP95Ms <= WEBHOOK_GOAL.outboundLagP95Ms,
+      measured: `p95 ${outbound.lagFromRequestP95Ms} ms from the request (${outbound.lagFromResponseP95Ms} ms from the response), ${outbound.delivered}/${outbound.events} delivered`,
+    },
+  );
   outcomes.push({
     goal: `cold start ≤ ${COLD_START_GOAL_MS / 1000} s`,
     met: startup.coldStartMs <= COLD_START_GOAL_MS,
@@ -183,9 +200,21 @@ export function formatResults(results: BenchResults): string {
     importLine('import', results.imports.first),
     importLine('same file again', results.imports.again),
     '',
+    ...webhookLines(results.webhooks),
+    '',
     'goals:',
     ...results.goals.map((g) => `  [${g.met ? 'met' : 'MISSED'}] ${g.goal}: ${g.measured}`),
   ].join('\n');
+}
+
+export function webhookLines({ inbound: i, outbound: o }: WebhookMeasurement): string[] {
+  return [
+    `inbound webhooks: ${i.eventsPerSec} signed events/s at ${i.connections} connections for ${i.durationS} s (p50 ${i.latencyP50Ms} ms, p99 ${i.latencyP99Ms} ms); ` +
+      `${i.acknowledged} acknowledged, ${i.stored} stored, ${i.non2xx} non-2xx, ${i.errors} errors; ` +
+      (i.drainedAfterMs === null ? 'processing not finished 120 s after the load' : `all processed ${i.drainedAfterMs} ms after the load`),
+    `outbound webhooks: ${o.delivered}/${o.events} delivered at ${o.ratePerSec} changes/s; lag p50 / p95 / max from the request ${o.lagFromRequestP50Ms} / ${o.lagFromRequestP95Ms} / ${o.lagFromRequestMaxMs} ms, ` +
+      `p50 / p95 from the response ${o.lagFromResponseP50Ms} / ${o.lagFromResponseP95Ms} ms; ${o.badSignatures} bad signatures`,
+  ];
 }
 
 export async function writeResults(file: string, results: BenchResults): Promise<void> {

@@ -98,3 +98,31 @@ export const pathwayConfig = registerAs('pathway', () => {
   const e = env();
   return { targetParticipants: e.PATHWAY_TARGET_PARTICIPANTS, withoutSolutionDays: e.PATHWAY_WITHOUT_SOLUTION_DAYS };
 });
+
+/** `5s,5m,2h` → milliseconds. The format is checked by the env validation. */
+export function parseDurations(list: string): number[] {
+  const unit: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  return list
+    .split(',')
+    .map((d) => d.trim())
+    .filter(Boolean)
+    .map((d) => {
+      const [, n, u] = /^(\d+)(ms|s|m|h)$/.exec(d)!;
+      return Number(n) * unit[u];
+    });
+}
+
+export const webhooksConfig = registerAs('webhooks', () => {
+  const e = env();
+  return {
+    franceTravailSecrets: (e.FRANCE_TRAVAIL_WEBHOOK_SECRET ?? '').split(/[\s,]+/).filter(Boolean),
+    allowPrivateUrls: e.WEBHOOK_ALLOW_PRIVATE_URLS,
+    retryScheduleMs: parseDurations(e.WEBHOOK_RETRY_SCHEDULE),
+    timeoutMs: e.WEBHOOK_TIMEOUT_MS,
+    dispatchIntervalMs: e.WEBHOOK_DISPATCH_INTERVAL_MS,
+    dispatchConcurrency: e.WEBHOOK_DISPATCH_CONCURRENCY,
+    secretOverlapSeconds: e.WEBHOOK_SECRET_OVERLAP_SECONDS,
+    inboxRetryScheduleMs: parseDurations(e.WEBHOOK_INBOX_RETRY_SCHEDULE),
+    retentionDays: e.WEBHOOK_RETENTION_DAYS,
+  };
+});

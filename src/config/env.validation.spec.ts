@@ -1,3 +1,4 @@
+import { parseDurations } from './configuration';
 import { ConfigValidationError, validateEnv } from './env.validation';
 
 describe('validateEnv', () => {
@@ -44,5 +45,23 @@ describe('validateEnv', () => {
 
   it('requires ADMIN_PASSWORD with ADMIN_EMAIL', () => {
     expect(() => validateEnv({ ADMIN_EMAIL: 'admin@example.org' })).toThrow(/ADMIN_PASSWORD/);
+  });
+
+  it('checks the webhook settings: secrets list, duration lists', () => {
+    const a = `whsec_${Buffer.alloc(32, 1).toString('base64')}`;
+    const b = `whsec_${Buffer.alloc(32, 2).toString('base64')}`;
+    expect(validateEnv({ FRANCE_TRAVAIL_WEBHOOK_SECRET: `${a}, ${b}` }).FRANCE_TRAVAIL_WEBHOOK_SECRET).toBe(`${a}, ${b}`);
+    expect(validateEnv({}).WEBHOOK_RETRY_SCHEDULE).toBe('5s,5m,30m,2h,5h,10h,14h,20h,24h');
+    expect(parseDurations('5s,5m,30m,2h,5h,10h,14h,20h,24h')).toEqual([5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 50_400_000, 72_000_000, 86_400_000]);
+    expect(parseDurations(' 250ms , 1s ')).toEqual([250, 1000]);
+    let error: unknown;
+    try {
+      validateEnv({ FRANCE_TRAVAIL_WEBHOOK_SECRET: 'not a secret!', WEBHOOK_RETRY_SCHEDULE: '5 seconds' });
+    } catch (e) {
+      error = e;
+    }
+    const problems = (error as ConfigValidationError).problems;
+    expect(problems).toHaveLength(2);
+    expect(problems.join('\n')).not.toContain('not a secret!');
   });
 });

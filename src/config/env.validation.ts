@@ -27,6 +27,9 @@ const toBoolean = ({ value }: { value: unknown }) => {
 };
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+/** Durations such as `250ms`, `5s`, `5m`, `2h`, separated by commas. */
+const DURATION_LIST = /^\s*\d+(ms|s|m|h)(\s*,\s*\d+(ms|s|m|h))*\s*$/;
+
 const emptyToUndefined = ({ value }: { value: unknown }) =>
   typeof value === 'string' && value.trim() === '' ? undefined : value;
 
@@ -231,6 +234,63 @@ export class EnvironmentVariables {
   @IsInt()
   @Min(1)
   LOGIN_WINDOW_SECONDS = 900;
+
+  /**
+   * Standard Webhooks secrets of the France Travail connector (`whsec_` + base64), separated
+   * by spaces or commas: several are accepted at once while a secret is rotated.
+   */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^\s*(whsec_)?[A-Za-z0-9+/]+={0,2}(\s*[\s,]\s*(whsec_)?[A-Za-z0-9+/]+={0,2})*\s*$/, {
+    message: 'FRANCE_TRAVAIL_WEBHOOK_SECRET must be one or more whsec_<base64> secrets separated by spaces or commas',
+  })
+  FRANCE_TRAVAIL_WEBHOOK_SECRET?: string;
+
+  /** Let webhook endpoints point at loopback and private addresses (development and tests only). */
+  @Transform(toBoolean)
+  @IsBoolean()
+  WEBHOOK_ALLOW_PRIVATE_URLS = false;
+
+  /** Delays between delivery attempts of an outbound webhook (Standard Webhooks schedule, ±10 % jitter). */
+  @Matches(DURATION_LIST, { message: 'WEBHOOK_RETRY_SCHEDULE must be durations like 5s,5m,2h separated by commas' })
+  WEBHOOK_RETRY_SCHEDULE = '5s,5m,30m,2h,5h,10h,14h,20h,24h';
+
+  /** Timeout of one outbound delivery attempt. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  WEBHOOK_TIMEOUT_MS = 10_000;
+
+  /** How often each instance looks for new outbox events and due deliveries. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(50)
+  @Max(60_000)
+  WEBHOOK_DISPATCH_INTERVAL_MS = 250;
+
+  /** Deliveries sent at once by one instance. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  WEBHOOK_DISPATCH_CONCURRENCY = 20;
+
+  /** After `rotate-secret`, how long the previous secret keeps signing beside the new one. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  WEBHOOK_SECRET_OVERLAP_SECONDS = 86_400;
+
+  /** Days processed and rejected France Travail events, and delivered or failed deliveries, are kept before the daily purge. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  WEBHOOK_RETENTION_DAYS = 90;
+
+  /** Delays between processing attempts of a received France Travail event; after the last it is `failed`. */
+  @Matches(DURATION_LIST, { message: 'WEBHOOK_INBOX_RETRY_SCHEDULE must be durations like 30s,2m,1h separated by commas' })
+  WEBHOOK_INBOX_RETRY_SCHEDULE = '30s,2m,10m,1h';
 }
 
 export class ConfigValidationError extends Error {

@@ -9,3 +9,12 @@ process.env.LOGIN_MAX_ATTEMPTS_PER_IP ??= '100000';
 process.env.NIR_ENCRYPTION_KEY ??= Buffer.alloc(32, 7).toString('base64');
 process.env.NIR_HASH_KEY ??= Buffer.alloc(32, 9).toString('base64');
 process.env.JOBS_POLLING_INTERVAL_SECONDS ??= '1';
+// Webhooks: every test app behaves the same (any instance may take a job or a delivery from the
+// shared database): retries after 300 ms (three, so four attempts) and inbox retries after 1 s,
+// instead of minutes; receivers on 127.0.0.1; a short dispatch tick.
+process.env.WEBHOOK_ALLOW_PRIVATE_URLS ??= 'true';
+process.env.WEBHOOK_RETRY_SCHEDULE ??= '300ms,300ms,300ms';
+process.env.WEBHOOK_INBOX_RETRY_SCHEDULE ??= '1s';
+process.env.WEBHOOK_DISPATCH_INTERVAL_MS ??= '100';
+process.env.WEBHOOK_TIMEOUT_MS ??= '1000';
+process.env.WEBHOOK_SECRET_OVERLAP_SECONDS ??= '3600';

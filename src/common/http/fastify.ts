@@ -42,6 +42,12 @@ export function registerJsonParser(fastify: FastifyInstance, bodyLimit: number):
   const parse = fastify.getDefaultJsonParser('error', 'error');
   const parser: FastifyBodyParser<Buffer> = (request, body, done) => {
     request.rawBody = body;
+    // Routes marked `@RouteConfig({ rawBody: true })` (signed webhooks) parse the bytes themselves,
+    // after checking the signature: a malformed body must still be seen, and stored.
+    if ((request.routeOptions.config as { rawBody?: boolean } | undefined)?.rawBody) {
+      done(null, body);
+      return;
+    }
     void parse(request, body.toString('utf8'), (error: Error | null, value?: unknown) => {
       if (error) {
         const detail = body.length === 0 ? 'The body is declared as JSON but is empty.' : 'The request body is not valid JSON.';

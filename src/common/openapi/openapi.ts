@@ -1,5 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { outboundWebhooksOpenApi } from '../../modules/webhook-endpoints/webhook-events';
 import { FieldErrorDto, ProblemDto } from './problem.dto';
 
 const DESCRIPTION = `Parcours is the case-management backend of the insertion pathways of people receiving the
@@ -37,6 +38,7 @@ export function buildOpenApiDocument(app: INestApplication, version: string): Op
     .addTag('advisors', 'Advisors and their caseload capacity')
     .addTag('providers', 'Structures running insertion programmes')
     .addTag('reference data', 'Communes of the département and other reference lists')
+    .addTag('webhooks', 'France Travail events in (signed, no token), webhook endpoints and deliveries out; outbound event schemas in `x-webhooks`')
     .addTag('audit', 'Who read or changed what')
     .addTag('health', 'Liveness and readiness probes')
     .build();
@@ -45,6 +47,9 @@ export function buildOpenApiDocument(app: INestApplication, version: string): Op
     operationIdFactory: (_controllerKey, methodKey) => methodKey,
   });
   addProblemResponses(document);
+  const outbound = outboundWebhooksOpenApi();
+  Object.assign(document.components!.schemas!, outbound.schemas);
+  (document as OpenAPIObject & { 'x-webhooks'?: unknown })['x-webhooks'] = outbound.webhooks;
   return document;
 }
 

@@ -14,6 +14,6 @@ import { OrientationsService } from './orientations.service';
   imports: [AgenciesModule, CommunesModule],
   controllers: [BeneficiariesController, AgencyCaseloadController, CaseloadTransfersController, OrientationsController, ContractsController],
   providers: [BeneficiariesService, BeneficiariesRepository, CaseAccessService, CaseFileService, OrientationsService, ContractsService],
-  exports: [BeneficiariesService, CaseAccessService, CaseFileService],
+  exports: [BeneficiariesService, CaseAccessService, CaseFileService, OrientationsService],
 })
 export class BeneficiariesModule {}

@@ -104,9 +104,27 @@ export class OrientationsService {
     return this.getRequest(actor.principal, beneficiaryId, requestId);
   }
 
+  /**
+   * An orientation decided elsewhere (France Travail's `orientation.decided`), in
+   * the caller's transaction: the same rules, history, status and deadlines as a
+   * decision taken here. The same decision already current is a no-op (false).
+   */
+  async decideFromIntegration(
+    manager: EntityManager,
+    beneficiaryId: string,
+    decision: { path: OrientationPath; referentBody: ReferentBody; decidedOn: string; reason: string | null },
+  ): Promise<boolean> {
+    const b = await manager.findOne(Beneficiary, { where: { id: beneficiaryId }, lock: { mode: 'pessimistic_write' } });
+    if (!b) return false;
+    if (b.orientationPath === decision.path && b.referentBody === decision.referentBody && b.orientedOn === decision.decidedOn) return false;
+    await this.decide(manager, null, b, decision);
+    await this.audit.recordAnonymous(null, { action: 'beneficiary.orient', resourceType: 'beneficiary', resourceId: beneficiaryId, details: { path: decision.path, source: 'france_travail' } }, manager);
+    return true;
+  }
+
   private async decide(
     manager: EntityManager,
-    actor: Actor,
+    actor: Actor | null,
     b: Beneficiary,
     decision: { path: OrientationPath; referentBody: ReferentBody; decidedOn: string; reason: string | null },
   ): Promise<Beneficiary> {
@@ -120,7 +138,7 @@ export class OrientationsService {
       referentBody: decision.referentBody,
       decidedOn: decision.decidedOn,
       reason: decision.reason,
-      decidedBy: actor.principal.kind === 'user' ? actor.principal.id : null,
+      decidedBy: actor?.principal.kind === 'user' ? actor.principal.id : null,
     });
     const previousStatus = b.status;
     b.orientationPath = decision.path;

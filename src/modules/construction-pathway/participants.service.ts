@@ -72,7 +72,8 @@ import { ContractType, FOLLOW_UP_MONTHS, FollowUpOutcome, OPEN_STEP_STATUSES, St
 
 /** An employment as the France Travail connector reports it (webhook `employment.started`). */
 export interface IntegrationEmploymentInput {
-  employerName: string;
+  /** Unknown when the integration does not send it (France Travail's `employment.started`). */
+  employerName: string | null;
   employerSiret?: string | null;
   contractType: string;
   startsOn: string;

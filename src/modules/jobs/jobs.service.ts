@@ -14,6 +14,8 @@ export class JobsService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(JobsService.name);
   private boss?: PgBoss;
   private readonly queues = new Set<string>();
+  /** This instance's worker ids per queue, to wake them when work is sent. */
+  private readonly workers = new Map<string, string[]>();
 
   constructor(
     @Inject(databaseConfig.KEY) private readonly db: ConfigType<typeof databaseConfig>,
@@ -53,9 +55,10 @@ export class JobsService implements OnModuleInit, OnApplicationShutdown {
   async work<T extends object>(name: string, handler: JobHandler<T>): Promise<void> {
     if (!this.boss) return;
     const boss = await this.queue(name);
-    await boss.work<T>(name, { batchSize: 1, pollingIntervalSeconds: this.jobs.pollingIntervalSeconds }, async ([job]) => {
+    const id = await boss.work<T>(name, { batchSize: 1, pollingIntervalSeconds: this.jobs.pollingIntervalSeconds }, async ([job]) => {
       await handler(job.data);
     });
+    this.workers.set(name, [...(this.workers.get(name) ?? []), id]);
   }
 
   /** Runs `name` on a cron schedule (Europe/Paris), once per tick across all instances. */
@@ -65,9 +68,15 @@ export class JobsService implements OnModuleInit, OnApplicationShutdown {
     await this.boss.schedule(name, cron, data ?? {}, { tz: 'Europe/Paris' });
   }
 
-  async send<T extends object>(name: string, data: T): Promise<string | null> {
+  /**
+   * Queues a job; `startAfterSeconds` delays it. An immediate job wakes this
+   * instance's own workers of the queue instead of waiting for their next poll.
+   */
+  async send<T extends object>(name: string, data: T, options: { startAfterSeconds?: number } = {}): Promise<string | null> {
     if (!this.boss) throw new Error('background jobs are disabled (JOBS_ENABLED=false)');
     const boss = await this.queue(name);
-    return boss.send(name, data, { retryLimit: 3, retryBackoff: true });
+    const id = await boss.send(name, data, { retryLimit: 3, retryBackoff: true, ...(options.startAfterSeconds ? { startAfter: options.startAfterSeconds } : {}) });
+    if (!options.startAfterSeconds) for (const worker of this.workers.get(name) ?? []) boss.notifyWorker(worker);
+    return id;
   }
 }

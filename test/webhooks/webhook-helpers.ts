@@ -1,0 +1,80 @@
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer, IncomingHttpHeaders, Server } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { Webhook } from 'standardwebhooks';
+import { http } from '../setup/app';
+
+export const newSecret = () => `whsec_${randomBytes(32).toString('base64')}`;
+
+/** POSTs `body` (an object, or raw text) to the France Travail route, signed with `secret` per Standard Webhooks. */
+export function sendSigned(
+  app: NestFastifyApplication,
+  body: unknown,
+  options: { secret: string; id?: string; timestamp?: Date; signature?: string; omit?: string[] },
+) {
+  const raw = typeof body === 'string' ? body : JSON.stringify(body);
+  const id = options.id ?? `msg_${randomUUID()}`;
+  const at = options.timestamp ?? new Date();
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    'webhook-id': id,
+    'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+    'webhook-signature': options.signature ?? new Webhook(options.secret).sign(id, at, raw),
+  };
+  for (const name of options.omit ?? []) delete headers[name];
+  return http(app).post('/api/v1/webhooks/france-travail').set(headers).send(raw);
+}
+
+/** Polls `check` until it returns a value other than undefined, or fails after `timeoutMs`. */
+export async function waitFor<T>(check: () => Promise<T | undefined>, timeoutMs = 15_000, what = 'condition'): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export interface Received {
+  headers: IncomingHttpHeaders;
+  body: string;
+  at: number;
+}
+
+export interface Receiver {
+  url: string;
+  received: Received[];
+  /** Decides the answer to each request (default 204). */
+  respond: (request: Received, index: number) => { status: number; headers?: Record<string, string>; delayMs?: number };
+  close(): Promise<void>;
+}
+
+/** A real HTTP server on 127.0.0.1 and a free port, recording what it receives. */
+export async function startReceiver(): Promise<Receiver> {
+  const receiver = { received: [] as Received[], respond: () => ({ status: 204 }) } as unknown as Receiver;
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const request = { headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() };
+      receiver.received.push(request);
+      const answer = receiver.respond(request, receiver.received.length - 1);
+      const reply = () => {
+        if (res.destroyed) return;
+        res.writeHead(answer.status, answer.headers ?? {});
+        res.end();
+      };
+      if (answer.delayMs) setTimeout(reply, answer.delayMs);
+      else reply();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  receiver.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`;
+  receiver.close = () => new Promise((resolve) => {
+    server.closeAllConnections();
+    server.close(() => resolve());
+  });
+  return receiver;
+}

@@ -368,7 +368,10 @@ export class ParticipantsService implements OnModuleInit {
 
   /** In the transaction of a referral's change: the step made from it takes the matching status. */
   private async followReferral(manager: EntityManager, actor: Actor | null, referral: ReferralFacts): Promise<void> {
-    const step = await manager.findOne(Step, { where: { referralId: referral.id } });
+    // Most referrals have no step: a plain indexed lookup before loading one.
+    const [found] = (await manager.query(`SELECT id FROM pathway_steps WHERE referral_id = $1`, [referral.id])) as { id: string }[];
+    if (!found) return;
+    const step = await manager.findOne(Step, { where: { id: found.id } });
     if (!step) return;
     const to = stepStatusOfReferral(referral.status);
     if (to === step.status) return;

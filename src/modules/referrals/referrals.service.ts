@@ -196,7 +196,7 @@ export class ReferralsService implements OnModuleInit, OnApplicationBootstrap {
    */
   async act(actor: Actor, id: string, action: ReferralAction, reason?: string): Promise<ReferralDto> {
     if (action === ReferralAction.Decline && !reason) throw declineNeedsReason();
-    await this.dataSource.transaction(async (manager) => {
+    return this.dataSource.transaction(async (manager) => {
       const [referral] = (await manager.query(
         `SELECT r.id, r.beneficiary_id AS "beneficiaryId", r.programme_id AS "programmeId", r.status, p.provider_id AS "providerId"
            FROM referrals r JOIN programmes p ON p.id = r.programme_id WHERE r.id = $1 FOR UPDATE OF r`,
@@ -207,23 +207,30 @@ export class ReferralsService implements OnModuleInit, OnApplicationBootstrap {
       const from = referral.status;
       const to = nextReferralStatus(from, action);
       if (!to) throw invalidTransition(from, action);
-      const now = new Date();
-      const who = actor.principal.id;
+      // The new state, stamped with who and when, read back with the person's summary in the same statement.
       const stamps =
         to === ReferralStatus.Accepted
-          ? { acceptedAt: now, acceptedBy: who }
+          ? 'accepted_at = now(), accepted_by = $3'
           : to === ReferralStatus.InProgress
-            ? { startedAt: now, startedBy: who }
-            : { closedAt: now, closedBy: who, closeReason: reason ?? null };
-      await manager.update(Referral, { id }, { status: to, ...stamps });
+            ? 'started_at = now(), started_by = $3'
+            : 'closed_at = now(), closed_by = $3, close_reason = $4';
+      const params: unknown[] = [id, to, actor.principal.id];
+      if (stamps.includes('$4')) params.push(reason ?? null);
+      const [[row]] = (await manager.query(
+        `UPDATE referrals r SET status = $2, updated_at = now(), ${stamps}
+           FROM programmes p, beneficiaries b
+          WHERE r.id = $1 AND p.id = r.programme_id AND b.id = r.beneficiary_id
+          RETURNING ${REFERRAL_COLUMNS}`,
+        params,
+      )) as [ReferralRow[], number];
       referral.status = to;
       await this.record(manager, actor, referral);
       if (releasesPlace(from, to)) await this.placeFreed(manager, actor, referral.programmeId);
       // Last: the programme's row stays locked from this UPDATE to the commit only, so
       // concurrent acceptances of the programme queue for as short a time as possible.
       if (action === ReferralAction.Accept && !(await this.programmes.holdPlace(manager, referral.programmeId))) throw placeCapacityReached();
+      return toDto(row);
     });
-    return this.get(actor.principal, id);
   }
 
   /**

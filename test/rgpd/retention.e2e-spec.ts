@@ -52,7 +52,9 @@ describe('RGPD retention', () => {
     expect(preview.status).toBe(200);
     expect(preview.body).toMatchObject({ dryRun: true, retentionMonths: 24 });
     expect(preview.body.count).toBeGreaterThanOrEqual(1);
-    expect(preview.body.byStatus.oriented).toBeGreaterThanOrEqual(1);
+    // Oriented, no contract, but a job of the construction pathway under way: in_pathway (domain.md §3).
+    expect((await http(app).get(`/api/v1/beneficiaries/${old}`).set(bearer(manager))).body.status).toBe('in_pathway');
+    expect(preview.body.byStatus.in_pathway).toBeGreaterThanOrEqual(1);
     // A preview changes nothing.
     expect((await http(app).get(`/api/v1/beneficiaries/${old}`).set(bearer(manager))).status).toBe(200);
 
@@ -69,7 +71,7 @@ describe('RGPD retention', () => {
       nir_encrypted: null,
       nir_hash: null,
       phone: null,
-      status: 'oriented',
+      status: 'in_pathway',
       orientation_path: 'professional',
       referent_body: 'france_travail',
       agency_id: manager.agencyId,

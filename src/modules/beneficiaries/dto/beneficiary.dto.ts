@@ -13,6 +13,7 @@ export class CreateBeneficiaryDto {
   /** CAF/MSA file number, up to 7 digits (left-padded with zeros). @example "1234567" */
   @Transform(({ value }) => (typeof value === 'string' && /^\d{1,7}$/.test(value.trim()) ? value.trim().padStart(7, '0') : value))
   @Matches(/^\d{7}$/, { message: 'cafNumber must be 1 to 7 digits' })
+  @MaxLength(7)
   cafNumber!: string;
 
   /** 15 characters, key checked (Corsica 2A/2B included). Stored encrypted; only agency staff and admins see it. @example "185079306612345" */
@@ -49,6 +50,7 @@ export class CreateBeneficiaryDto {
 
   /** INSEE code of the commune of residence; it decides the agency. @example "93066" */
   @Matches(/^93\d{3}$/, { message: 'communeCode must be an INSEE code of the département (93xxx)' })
+  @MaxLength(5)
   communeCode!: string;
 
   /** @example "12 rue Gabriel Péri" */
@@ -65,6 +67,7 @@ export class CreateBeneficiaryDto {
   /** @example "06 12 34 56 78" */
   @IsOptional()
   @Matches(/^[0-9 +().-]{6,20}$/, { message: 'phone must be a phone number' })
+  @MaxLength(20)
   phone?: string;
 
   @IsOptional()
@@ -96,6 +99,7 @@ export class CreateBeneficiaryDto {
   /** @example "FT1234567A" */
   @IsOptional()
   @Matches(/^[A-Za-z0-9]{4,20}$/, { message: 'franceTravailId must be 4 to 20 letters or digits' })
+  @MaxLength(20)
   franceTravailId?: string;
 }
 
@@ -129,6 +133,7 @@ export class ListBeneficiariesQueryDto extends PaginationQueryDto {
 
   @IsOptional()
   @Matches(/^93\d{3}$/)
+  @MaxLength(5)
   communeCode?: string;
 
   /** true: a deadline has passed; false: nothing overdue. */

@@ -3,7 +3,7 @@ import { Transform } from 'class-transformer';
 import { IsBoolean, IsEmail, IsEnum, IsIn, IsOptional, IsString, IsUUID, Length, Matches, MaxLength } from 'class-validator';
 import { PaginationQueryDto } from '../../../common/pagination/pagination-query.dto';
 import { IsCalendarDate } from '../../../common/validation/dates';
-import { IsNir } from '../../../common/validation/nir';
+import { IsNir, NIR_MAX_LENGTH } from '../../../common/validation/nir';
 import { CaseStatus, ExitReason, HOUSEHOLD_ROLES, HouseholdRole, OrientationPath, ReferentBody, RIGHTS_STATES, RightsState } from '../beneficiary.enums';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
@@ -18,7 +18,9 @@ export class CreateBeneficiaryDto {
 
   /** 15 characters, key checked (Corsica 2A/2B included). Stored encrypted; only agency staff and admins see it. @example "185079306612345" */
   @IsOptional()
-  @Transform(({ value }) => (typeof value === 'string' ? value.replace(/[\s.-]/g, '').toUpperCase() : value))
+  // Separators are dropped before the check, but only from a NIR of at most NIR_MAX_LENGTH characters
+  // as written: a longer one reaches @IsNir unchanged and is refused (the documented maxLength holds).
+  @Transform(({ value }) => (typeof value === 'string' && value.length <= NIR_MAX_LENGTH ? value.replace(/[\s.-]/g, '').toUpperCase() : value))
   @IsNir()
   nir?: string;
 

@@ -2,7 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { IsCalendarDate } from '../../../common/validation/dates';
-import { IsNir } from '../../../common/validation/nir';
+import { IsNir, NIR_MAX_LENGTH } from '../../../common/validation/nir';
 
 /** The event types France Travail sends (api.md, "Webhooks"). */
 export const FRANCE_TRAVAIL_EVENT_TYPES = [
@@ -33,6 +33,8 @@ export const FT_APPOINTMENT_STATUSES = { PRIS: 'booked', EFFECTUE: 'attended', M
 export const CONTRACT_TYPES = ['cdi', 'cdd', 'interim', 'apprenticeship', 'professionalisation', 'iae', 'business_creation'] as const;
 
 const trimUpper = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.replace(/[\s.-]/g, '').toUpperCase() : value);
+/** Separators dropped from a NIR of at most NIR_MAX_LENGTH characters; a longer one reaches @IsNir as sent (refused). */
+const nirInput = ({ value }: { value: unknown }) => (typeof value === 'string' && value.length <= NIR_MAX_LENGTH ? trimUpper({ value }) : value);
 const padCaf = ({ value }: { value: unknown }) => (typeof value === 'string' && /^\d{1,7}$/.test(value.trim()) ? value.trim().padStart(7, '0') : value);
 
 /**
@@ -48,7 +50,7 @@ export class FranceTravailPersonDto {
 
   /** NIR, 15 characters with a valid key. Used to match only: never stored in clear. @example "185079306612345" */
   @IsOptional()
-  @Transform(trimUpper)
+  @Transform(nirInput)
   @IsNir()
   nir?: string;
 

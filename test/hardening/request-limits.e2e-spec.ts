@@ -2,9 +2,11 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Role } from '../../src/common/auth/roles';
 import { IF_MATCH_MAX_LENGTH } from '../../src/common/http/if-match';
 import { NIR_MAX_LENGTH } from '../../src/common/validation/nir';
+import { WEBHOOK_SIGNATURE_MAX_LENGTH } from '../../src/modules/webhooks-inbound/webhook-inbox.service';
 import { beneficiaryInput, createBeneficiary, randomNir } from '../factories/case-file';
 import { bearer, createStaff, createTestCommune, StaffAccount } from '../factories/identity';
 import { expectProblem, http, startTestApp } from '../setup/app';
+import { newSecret, sendSigned } from '../webhooks/webhook-helpers';
 
 /**
  * The limits the OpenAPI document states for request values are enforced: a
@@ -15,13 +17,18 @@ describe('request limits of the OpenAPI document are enforced', () => {
   let app: NestFastifyApplication;
   let admin: StaffAccount;
   let communeCode: string;
+  const webhookSecret = newSecret();
 
   beforeAll(async () => {
+    process.env.FRANCE_TRAVAIL_WEBHOOK_SECRET = webhookSecret;
     app = await startTestApp();
     admin = await createStaff(app, Role.Admin);
     communeCode = await createTestCommune(app);
   });
-  afterAll(() => app.close());
+  afterAll(async () => {
+    await app.close();
+    delete process.env.FRANCE_TRAVAIL_WEBHOOK_SECRET;
+  });
 
   it('refuses an If-Match longer than documented', async () => {
     const b = await createBeneficiary(app, admin, communeCode);
@@ -43,6 +50,21 @@ describe('request limits of the OpenAPI document are enforced', () => {
     const refused = await http(app).post('/api/v1/beneficiaries').set(bearer(admin)).send(beneficiaryInput(communeCode, { nir: padded }));
     expectProblem(refused, 400, 'VALIDATION_FAILED');
     expect(refused.body.errors.map((e: { field: string }) => e.field)).toEqual(['nir']);
+  });
+
+  it('refuses a webhook-signature longer than documented, even with a valid signature in it', async () => {
+    // A payload that fails its schema: once the signature passes it is stored as rejected (400), and
+    // nothing is queued for other test files to see.
+    const event = { type: 'jobseeker.deregistered', timestamp: new Date().toISOString(), data: {} };
+    const id = `msg_limits_${Date.now()}`;
+    const at = new Date();
+    const { Webhook } = await import('standardwebhooks');
+    const valid = new Webhook(webhookSecret).sign(id, at, JSON.stringify(event));
+    const padded = `${valid} v1,${'A'.repeat(WEBHOOK_SIGNATURE_MAX_LENGTH)}`;
+    const refused = await sendSigned(app, event, { secret: webhookSecret, id, timestamp: at, signature: padded });
+    expectProblem(refused, 401, 'WEBHOOK_SIGNATURE_INVALID');
+    const signedOk = await sendSigned(app, event, { secret: webhookSecret, id, timestamp: at, signature: valid });
+    expectProblem(signedOk, 400, 'WEBHOOK_PAYLOAD_INVALID');
   });
 
   it('refuses strings one past a pattern-derived maxLength and arrays past maxItems', async () => {

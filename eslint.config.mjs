@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', '.data/', 'openapi/', 'reports/', 'bench/tmp/'] },
+  { ignores: ['dist/', 'node_modules/', 'coverage/', '.data/', 'openapi/', 'reports/', 'bench/tmp/', 'docs/client/generated/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -7,6 +7,7 @@ import { SwaggerModule } from '@nestjs/swagger';
 import { Logger, PinoLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { createFastifyAdapter, registerJsonParser, registerRequestIdEcho, registerSecurityHeaders } from './common/http/fastify';
+import { registerRateLimit } from './common/http/rate-limit';
 import { rootLogger } from './common/logging/root-logger';
 import { buildOpenApiDocument } from './common/openapi/openapi';
 import { appConfig } from './config/configuration';
@@ -39,6 +40,7 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
   await app.register(formbody, { bodyLimit: config.bodyLimit });
   await app.register(multipart, { limits: { fileSize: config.importMaxBytes, files: 1, fields: 5, parts: 6 } });
   registerRequestIdEcho(fastify);
+  registerRateLimit(fastify, config.rateLimit);
   app.get(MetricsService).instrument(fastify);
   registerSecurityHeaders(fastify);
   if (config.corsOrigins.length > 0) {
@@ -46,7 +48,7 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
     app.enableCors({
       origin: config.corsOrigins,
       credentials: false,
-      exposedHeaders: ['x-request-id', 'etag', 'retry-after', 'location'],
+      exposedHeaders: ['x-request-id', 'etag', 'retry-after', 'location', 'ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset'],
     });
   }
   configureRouting(app);

@@ -26,6 +26,7 @@ export const appConfig = registerAs('app', () => {
     logLevel: e.LOG_LEVEL,
     bodyLimit: e.BODY_LIMIT,
     importMaxBytes: e.IMPORT_MAX_BYTES,
+    rateLimit: { max: e.RATE_LIMIT_MAX, windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS },
     corsOrigins: e.CORS_ORIGINS.split(',')
       .map((o) => o.trim())
       .filter(Boolean),

@@ -160,6 +160,20 @@ export class EnvironmentVariables {
   @Min(1024)
   BODY_LIMIT = 1_048_576;
 
+  /** Requests to /api/ per window from one client address, per instance (in memory); over it: 429. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000_000)
+  RATE_LIMIT_MAX = 1200;
+
+  /** Length of the API rate-limit window (seconds). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
+  RATE_LIMIT_WINDOW_SECONDS = 60;
+
   /** Largest beneficiary file accepted by POST /beneficiary-imports (bytes). */
   @Transform(toInt)
   @IsInt()

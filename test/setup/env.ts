@@ -6,6 +6,8 @@ process.env.JWT_REFRESH_SECRET ??= 'test-refresh-secret-0123456789-abcdefghijklm
 process.env.DB_MIGRATE_ON_START = 'false';
 // Many test files log in from 127.0.0.1: the per-IP limit is tested with its own addresses.
 process.env.LOGIN_MAX_ATTEMPTS_PER_IP ??= '100000';
+// Likewise the per-address API rate limit: tested with a small limit of its own (test/platform/rate-limit).
+process.env.RATE_LIMIT_MAX ??= '1000000000';
 process.env.NIR_ENCRYPTION_KEY ??= Buffer.alloc(32, 7).toString('base64');
 process.env.NIR_HASH_KEY ??= Buffer.alloc(32, 9).toString('base64');
 process.env.JOBS_POLLING_INTERVAL_SECONDS ??= '1';

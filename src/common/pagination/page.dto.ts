@@ -1,5 +1,6 @@
 import { applyDecorators, Type } from '@nestjs/common';
 import { ApiExtraModels, ApiOkResponse, ApiProperty, getSchemaPath } from '@nestjs/swagger';
+import { MAX_PAGE_SIZE } from './pagination';
 
 export class PageInfoDto {
   @ApiProperty({ type: String, nullable: true, description: 'Cursor of the next page, or null on the last page.' })
@@ -19,7 +20,8 @@ export function ApiPageResponse<TModel extends Type<unknown>>(model: TModel, des
         type: 'object',
         required: ['data', 'page'],
         properties: {
-          data: { type: 'array', items: { $ref: getSchemaPath(model) } },
+          // `?limit=` is at most MAX_PAGE_SIZE (validated), so is a page.
+          data: { type: 'array', maxItems: MAX_PAGE_SIZE, items: { $ref: getSchemaPath(model) } },
           page: { $ref: getSchemaPath(PageInfoDto) },
         },
       },

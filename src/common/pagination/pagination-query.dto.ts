@@ -1,3 +1,4 @@
+import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './pagination';
@@ -5,6 +6,8 @@ import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './pagination';
 /** `?limit=&cursor=`, shared by every list. */
 export class PaginationQueryDto {
   /** Page size, 1 to 100. */
+  // Optional for callers (the default applies), although the property always has a value here.
+  @ApiProperty({ required: false, type: 'integer', format: 'int32', default: DEFAULT_PAGE_SIZE })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

@@ -1,4 +1,5 @@
 import { registerDecorator, ValidationOptions } from 'class-validator';
+import { documentSchema } from '../openapi/schema-metadata';
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -11,7 +12,8 @@ export function isIsoDate(value: unknown): value is string {
 
 /** A calendar date (YYYY-MM-DD); with `past`, strictly before today; with `notFuture`, today at the latest. */
 export function IsCalendarDate(rule: { past?: boolean; notFuture?: boolean } = {}, options?: ValidationOptions): PropertyDecorator {
-  return (target, propertyName) =>
+  return (target, propertyName) => {
+    documentSchema({ format: 'date', maxLength: 10 })(target, propertyName);
     registerDecorator({
       name: 'isCalendarDate',
       target: target.constructor,
@@ -34,4 +36,5 @@ export function IsCalendarDate(rule: { past?: boolean; notFuture?: boolean } = {
         },
       },
     });
+  };
 }

@@ -1,4 +1,5 @@
 import { registerDecorator, ValidationOptions } from 'class-validator';
+import { documentSchema } from '../openapi/schema-metadata';
 
 /**
  * French social security number (NIR): 13 characters and a 2-digit key,
@@ -25,13 +26,18 @@ export function nirKey(first13: string): string {
   return String(97 - Number(BigInt(body) % 97n)).padStart(2, '0');
 }
 
+/** Longest NIR accepted as written: 15 characters and separators (`1 85 05 78 006 084 36` has 21). */
+export const NIR_MAX_LENGTH = 30;
+
 export function IsNir(options?: ValidationOptions): PropertyDecorator {
-  return (target, propertyName) =>
+  return (target, propertyName) => {
+    documentSchema({ maxLength: NIR_MAX_LENGTH })(target, propertyName);
     registerDecorator({
       name: 'isNir',
       target: target.constructor,
       propertyName: propertyName as string,
       options: { message: '$property must be a valid NIR (15 characters with a correct key)', ...options },
-      validator: { validate: (value: unknown) => typeof value === 'string' && isValidNir(value) },
+      validator: { validate: (value: unknown) => typeof value === 'string' && value.length <= NIR_MAX_LENGTH && isValidNir(value) },
     });
+  };
 }

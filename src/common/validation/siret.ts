@@ -1,4 +1,5 @@
 import { registerDecorator, ValidationOptions } from 'class-validator';
+import { documentSchema } from '../openapi/schema-metadata';
 
 /**
  * A SIRET is 14 digits passing the Luhn check, except for La Poste's
@@ -22,7 +23,8 @@ export function isValidSiret(value: string): boolean {
 }
 
 export function IsSiret(options?: ValidationOptions): PropertyDecorator {
-  return (target, propertyName) =>
+  return (target, propertyName) => {
+    documentSchema({ pattern: '^\\d{14}$', maxLength: 14 })(target, propertyName);
     registerDecorator({
       name: 'isSiret',
       target: target.constructor,
@@ -30,4 +32,5 @@ export function IsSiret(options?: ValidationOptions): PropertyDecorator {
       options: { message: '$property must be a valid SIRET (14 digits, Luhn check)', ...options },
       validator: { validate: (value: unknown) => typeof value === 'string' && isValidSiret(value) },
     });
+  };
 }

@@ -17,7 +17,13 @@ export class AuthController {
   @HttpCode(200)
   @Public()
   @UseGuards(AuthThrottlerGuard)
-  @ApiOperation({ operationId: 'login', summary: 'Staff login: an access token (15 min) and a refresh token (30 days).' })
+  @ApiOperation({
+    operationId: 'login',
+    summary: 'Staff login: an access token (15 min) and a refresh token (30 days).',
+    description:
+      'No bearer token: this is where one is obtained, with the e-mail and password in the body. Throttled per address and per account ' +
+      '(`LOGIN_MAX_ATTEMPTS_PER_IP`, `LOGIN_MAX_ATTEMPTS_PER_ACCOUNT`, counters shared by every instance): 429 with `Retry-After`.',
+  })
   @ApiOkResponse({ type: TokenPairDto })
   @ApiUnauthorizedResponse({ description: 'INVALID_CREDENTIALS: unknown e-mail, wrong password or deactivated account.' })
   @ApiTooManyRequestsResponse({ description: 'Too many attempts from this address or for this account (see Retry-After).' })
@@ -29,7 +35,13 @@ export class AuthController {
   @HttpCode(200)
   @Public()
   @UseGuards(AuthThrottlerGuard)
-  @ApiOperation({ operationId: 'refreshTokens', summary: 'Exchange a refresh token for a new pair; the old one stops working.' })
+  @ApiOperation({
+    operationId: 'refreshTokens',
+    summary: 'Exchange a refresh token for a new pair; the old one stops working.',
+    description:
+      'No bearer token: the refresh token in the body is the credential (its own secret and audience, single use, rotated). ' +
+      'Throttled per address and per user like the login: 429 with `Retry-After`.',
+  })
   @ApiOkResponse({ type: TokenPairDto })
   @ApiUnauthorizedResponse({ description: 'INVALID_REFRESH_TOKEN: invalid, expired, already used (which revokes its family) or revoked.' })
   @ApiTooManyRequestsResponse({ description: 'Too many attempts (see Retry-After).' })
@@ -58,7 +70,13 @@ export class AuthController {
   @HttpCode(200)
   @Public()
   @UseGuards(AuthThrottlerGuard)
-  @ApiOperation({ operationId: 'issueClientToken', summary: 'OAuth2 client credentials grant (RFC 6749 §4.4), form or JSON, or HTTP Basic.' })
+  @ApiOperation({
+    operationId: 'issueClientToken',
+    summary: 'OAuth2 client credentials grant (RFC 6749 §4.4), form or JSON, or HTTP Basic.',
+    description:
+      'No bearer token: the client authenticates with `client_id` and `client_secret` (body or HTTP Basic). ' +
+      'Throttled per address and per client: 429 with `Retry-After`.',
+  })
   @ApiConsumes('application/x-www-form-urlencoded', 'application/json')
   @ApiBody({ type: ClientCredentialsDto })
   @ApiOkResponse({ type: ClientTokenDto })

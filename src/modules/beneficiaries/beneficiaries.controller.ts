@@ -15,6 +15,7 @@ import { CaseAccessService } from './case-access.service';
 import { BeneficiaryDto, BeneficiarySummaryDto, CreateBeneficiaryDto, ListBeneficiariesQueryDto, UpdateBeneficiaryDto } from './dto/beneficiary.dto';
 import { AssignmentDto, ExitInputDto, TimelineEventDto, TransferCaseloadDto } from './dto/case-actions.dto';
 import { AgencyCaseloadSummaryDto } from './dto/caseload-summary.dto';
+import { IF_MATCH_HEADER } from '../../common/http/if-match';
 
 const STAFF = [Role.Admin, Role.AgencyManager, Role.Advisor];
 const MANAGERS = [Role.Admin, Role.AgencyManager];
@@ -62,7 +63,7 @@ export class BeneficiariesController {
   @Patch(':id')
   @Access({ roles: STAFF, scopes: [Scope.BeneficiariesWrite] })
   @ApiOperation({ operationId: 'updateBeneficiary', summary: 'Change identity, contacts or rights; send `If-Match` with the ETag you read.' })
-  @ApiHeader({ name: 'If-Match', required: false, description: 'The ETag of the version being changed.' })
+  @ApiHeader(IF_MATCH_HEADER)
   @ApiOkResponse({ type: BeneficiaryDto })
   @ApiPreconditionFailedResponse({ description: 'The case changed since it was read.' })
   async update(

@@ -50,6 +50,7 @@ import {
 } from './dto/participant.dto';
 import { OperationsService } from './operations.service';
 import { ParticipantsService } from './participants.service';
+import { IF_MATCH_HEADER } from '../../common/http/if-match';
 
 /** Agency staff and admins work on participants (the case's scope); analysts get aggregated figures only. */
 const CASE_STAFF = [Role.Admin, Role.AgencyManager, Role.Advisor];
@@ -152,7 +153,7 @@ export class ConstructionPathwayController {
   @Patch('participants/:id')
   @Access({ roles: CASE_STAFF, scopes: WRITE })
   @ApiOperation({ operationId: 'updateParticipant', summary: 'Change the target trades, sourcing channel or advisor; send `If-Match` with the ETag you read.' })
-  @ApiHeader({ name: 'If-Match', required: false })
+  @ApiHeader(IF_MATCH_HEADER)
   @ApiOkResponse({ type: ParticipantDto })
   @ApiPreconditionFailedResponse({ description: 'The participant changed since it was read.' })
   @ApiUnprocessableEntityResponse({ description: 'PARTICIPANT_EXITED, INVALID_ADVISOR' })

@@ -13,14 +13,22 @@ export class HealthController {
   ) {}
 
   @Get('live')
-  @ApiOperation({ operationId: 'getLiveness', summary: 'Liveness: the process answers.' })
+  @ApiOperation({
+    operationId: 'getLiveness',
+    summary: 'Liveness: the process answers.',
+    description: 'For the orchestrator: no token, no database work, not rate-limited (not under /api/).',
+  })
   live(): { status: 'ok' } {
     return { status: 'ok' };
   }
 
   @Get('ready')
   @HealthCheck()
-  @ApiOperation({ operationId: 'getReadiness', summary: 'Readiness: the database answers within 2 s.' })
+  @ApiOperation({
+    operationId: 'getReadiness',
+    summary: 'Readiness: the database answers within 2 s.',
+    description: 'For the orchestrator and load balancer: no token, not rate-limited (not under /api/). 503 while the database does not answer.',
+  })
   @ApiServiceUnavailableResponse({ description: 'The database does not answer.' })
   ready(): Promise<HealthCheckResult> {
     return this.health.check([() => this.db.pingCheck('database', { timeout: 2000 })]);

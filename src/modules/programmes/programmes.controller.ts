@@ -9,6 +9,7 @@ import { ApiPageResponse } from '../../common/pagination/page.dto';
 import { Page } from '../../common/pagination/pagination';
 import { CreateProgrammeDto, ListProgrammesQueryDto, OccupancyByDto, OccupancyByQueryDto, OccupancyDto, ProgrammeDto, UpdateProgrammeDto } from './dto/programme.dto';
 import { ProgrammesService } from './programmes.service';
+import { IF_MATCH_HEADER } from '../../common/http/if-match';
 
 /** Sends the programme with its ETag (its version). */
 function withEtag(reply: FastifyReply, p: ProgrammeDto): ProgrammeDto {
@@ -66,7 +67,7 @@ export class ProgrammesController {
     summary: 'Change a programme; send `If-Match` with the ETag you read.',
     description: 'Admins change any field; provider staff only the description and capacity of their own programmes. The capacity cannot go below the places held.',
   })
-  @ApiHeader({ name: 'If-Match', required: false, description: 'The ETag of the version being changed.' })
+  @ApiHeader(IF_MATCH_HEADER)
   @ApiOkResponse({ type: ProgrammeDto })
   @ApiPreconditionFailedResponse({ description: 'The programme changed since it was read.' })
   @ApiUnprocessableEntityResponse({ description: 'CAPACITY_BELOW_HELD, PROGRAMME_DATES, UNKNOWN_COMMUNE' })

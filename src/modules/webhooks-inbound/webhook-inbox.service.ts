@@ -28,6 +28,8 @@ export const INBOX_JOB = 'webhooks.inbox';
 /** Standard Webhooks tolerance between the sender's clock and ours. */
 const TOLERANCE_SECONDS = 5 * 60;
 const SOURCE = 'france_travail';
+/** Longest `webhook-signature` looked at (a few `v1,<base64>` signatures during a secret rotation). */
+export const WEBHOOK_SIGNATURE_MAX_LENGTH = 1024;
 
 type Headers = Record<string, string | string[] | undefined>;
 const header = (headers: Headers, name: string) => {
@@ -99,6 +101,7 @@ export class WebhookInboxService implements OnApplicationShutdown {
     const sentAt = Number(timestamp);
     if (!/^\d{1,12}$/.test(timestamp) || Math.abs(Date.now() / 1000 - sentAt) > TOLERANCE_SECONDS) throw timestampOutOfTolerance();
     const body = raw ?? Buffer.alloc(0);
+    if (signature.length > WEBHOOK_SIGNATURE_MAX_LENGTH) throw signatureInvalid();
     if (!this.verifiers.some((v) => verifies(v, body, { 'webhook-id': webhookId, 'webhook-timestamp': timestamp, 'webhook-signature': signature }))) {
       throw signatureInvalid();
     }

@@ -24,7 +24,7 @@ import { ApiPageResponse } from '../../common/pagination/page.dto';
 import { Page } from '../../common/pagination/pagination';
 import { FRANCE_TRAVAIL_EVENT_MODELS, InboxAckDto } from './dto/france-travail-event.dto';
 import { InboxEntryDto, ListInboxQueryDto } from './dto/inbox.dto';
-import { WebhookInboxService } from './webhook-inbox.service';
+import { WEBHOOK_SIGNATURE_MAX_LENGTH, WebhookInboxService } from './webhook-inbox.service';
 import { unsupportedMediaType } from './webhooks-inbound.errors';
 
 @ApiTags('webhooks')
@@ -46,9 +46,9 @@ export class WebhooksInboundController {
   })
   @ApiExtraModels(...FRANCE_TRAVAIL_EVENT_MODELS)
   @ApiBody({ schema: { oneOf: FRANCE_TRAVAIL_EVENT_MODELS.map((m) => ({ $ref: getSchemaPath(m) })), discriminator: { propertyName: 'type' } } })
-  @ApiHeader({ name: 'webhook-id', required: true, description: 'Unique id of the message; a repeated id is acknowledged without processing.' })
-  @ApiHeader({ name: 'webhook-timestamp', required: true, description: 'Unix time in seconds of the signature.' })
-  @ApiHeader({ name: 'webhook-signature', required: true, description: 'Space-separated `v1,<base64 HMAC-SHA256>` signatures.' })
+  @ApiHeader({ name: 'webhook-id', required: true, schema: { type: 'string', maxLength: 200, pattern: '^[\\x21-\\x7e]+$' }, description: 'Unique id of the message; a repeated id is acknowledged without processing.' })
+  @ApiHeader({ name: 'webhook-timestamp', required: true, schema: { type: 'string', maxLength: 12, pattern: '^\\d{1,12}$' }, description: 'Unix time in seconds of the signature.' })
+  @ApiHeader({ name: 'webhook-signature', required: true, schema: { type: 'string', maxLength: WEBHOOK_SIGNATURE_MAX_LENGTH }, description: 'Space-separated `v1,<base64 HMAC-SHA256>` signatures (longer: 401 WEBHOOK_SIGNATURE_INVALID).' })
   @ApiAcceptedResponse({ type: InboxAckDto, description: 'Stored; processed asynchronously.' })
   @ApiOkResponse({ type: InboxAckDto, description: 'Already received: acknowledged, not processed again.' })
   @ApiBadRequestResponse({ description: 'WEBHOOK_PAYLOAD_INVALID: the body does not follow the schema of its type (stored as rejected).' })

@@ -21,6 +21,7 @@ export class CreateAgencyDto {
   @Transform(trim)
   @IsString()
   @Matches(/^[A-Z0-9][A-Z0-9-]{1,31}$/, { message: 'code must be 2 to 32 upper-case letters, digits or dashes' })
+  @MaxLength(32)
   code!: string;
 
   /** @example "ALI Plaine Commune Nord" */
@@ -34,6 +35,7 @@ export class CreateAgencyDto {
   @ArrayUnique()
   @ArrayMaxSize(40)
   @Matches(/^93\d{3}$/, { each: true, message: 'each commune code must be an INSEE code of the département (93xxx)' })
+  @MaxLength(5, { each: true })
   communeCodes!: string[];
 
   /** @example "12 rue de la République, 93200 Saint-Denis" */
@@ -52,6 +54,7 @@ export class CreateAgencyDto {
   @IsOptional()
   @IsString()
   @Matches(/^[0-9 +().-]{6,20}$/, { message: 'phone must be a phone number' })
+  @MaxLength(20)
   phone?: string;
 
   /** An inactive agency serves no commune. */
@@ -71,6 +74,7 @@ export class ListAgenciesQueryDto extends PaginationQueryDto {
   /** The agency serving this commune. */
   @IsOptional()
   @Matches(/^93\d{3}$/)
+  @MaxLength(5)
   communeCode?: string;
 }
 

@@ -1,8 +1,11 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { ArrayUnique, IsArray, IsBoolean, IsEnum, IsOptional, IsString, Length } from 'class-validator';
+import { ArrayMaxSize, ArrayUnique, IsArray, IsBoolean, IsEnum, IsOptional, IsString, Length } from 'class-validator';
 import { Scope } from '../../../common/auth/roles';
 import { PaginationQueryDto } from '../../../common/pagination/pagination-query.dto';
+
+/** A client holds each scope at most once. */
+const SCOPE_COUNT = Object.values(Scope).length;
 
 export class CreateApiClientDto {
   /** @example "France Travail connector" */
@@ -12,8 +15,9 @@ export class CreateApiClientDto {
   name!: string;
 
   /** What the client may do. @example ["beneficiaries:read","webhooks:manage"] */
-  @ApiProperty({ enum: Scope, enumName: 'Scope', isArray: true })
+  @ApiProperty({ enum: Scope, enumName: 'Scope', isArray: true, maxItems: SCOPE_COUNT })
   @IsArray()
+  @ArrayMaxSize(SCOPE_COUNT)
   @ArrayUnique()
   @IsEnum(Scope, { each: true })
   scopes!: Scope[];
@@ -26,9 +30,10 @@ export class UpdateApiClientDto {
   @Length(2, 120)
   name?: string;
 
-  @ApiProperty({ enum: Scope, enumName: 'Scope', isArray: true, required: false })
+  @ApiProperty({ enum: Scope, enumName: 'Scope', isArray: true, required: false, maxItems: SCOPE_COUNT })
   @IsOptional()
   @IsArray()
+  @ArrayMaxSize(SCOPE_COUNT)
   @ArrayUnique()
   @IsEnum(Scope, { each: true })
   scopes?: Scope[];

@@ -26,10 +26,12 @@ export class ListAuditEventsQueryDto extends PaginationQueryDto {
   /** Inclusive lower bound (ISO 8601). */
   @IsOptional()
   @IsDateString({ strict: true })
+  @MaxLength(40)
   from?: string;
 
   /** Exclusive upper bound (ISO 8601). */
   @IsOptional()
   @IsDateString({ strict: true })
+  @MaxLength(40)
   to?: string;
 }

@@ -3,7 +3,7 @@ import { Transform } from 'class-transformer';
 import { IsBoolean, IsEmail, IsEnum, IsIn, IsOptional, IsString, IsUUID, Length, Matches, MaxLength } from 'class-validator';
 import { PaginationQueryDto } from '../../../common/pagination/pagination-query.dto';
 import { IsCalendarDate } from '../../../common/validation/dates';
-import { IsNir } from '../../../common/validation/nir';
+import { IsNir, NIR_MAX_LENGTH } from '../../../common/validation/nir';
 import { CaseStatus, ExitReason, HOUSEHOLD_ROLES, HouseholdRole, OrientationPath, ReferentBody, RIGHTS_STATES, RightsState } from '../beneficiary.enums';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
@@ -13,11 +13,14 @@ export class CreateBeneficiaryDto {
   /** CAF/MSA file number, up to 7 digits (left-padded with zeros). @example "1234567" */
   @Transform(({ value }) => (typeof value === 'string' && /^\d{1,7}$/.test(value.trim()) ? value.trim().padStart(7, '0') : value))
   @Matches(/^\d{7}$/, { message: 'cafNumber must be 1 to 7 digits' })
+  @MaxLength(7)
   cafNumber!: string;
 
   /** 15 characters, key checked (Corsica 2A/2B included). Stored encrypted; only agency staff and admins see it. @example "185079306612345" */
   @IsOptional()
-  @Transform(({ value }) => (typeof value === 'string' ? value.replace(/[\s.-]/g, '').toUpperCase() : value))
+  // Separators are dropped before the check, but only from a NIR of at most NIR_MAX_LENGTH characters
+  // as written: a longer one reaches @IsNir unchanged and is refused (the documented maxLength holds).
+  @Transform(({ value }) => (typeof value === 'string' && value.length <= NIR_MAX_LENGTH ? value.replace(/[\s.-]/g, '').toUpperCase() : value))
   @IsNir()
   nir?: string;
 
@@ -49,6 +52,7 @@ export class CreateBeneficiaryDto {
 
   /** INSEE code of the commune of residence; it decides the agency. @example "93066" */
   @Matches(/^93\d{3}$/, { message: 'communeCode must be an INSEE code of the département (93xxx)' })
+  @MaxLength(5)
   communeCode!: string;
 
   /** @example "12 rue Gabriel Péri" */
@@ -65,6 +69,7 @@ export class CreateBeneficiaryDto {
   /** @example "06 12 34 56 78" */
   @IsOptional()
   @Matches(/^[0-9 +().-]{6,20}$/, { message: 'phone must be a phone number' })
+  @MaxLength(20)
   phone?: string;
 
   @IsOptional()
@@ -96,6 +101,7 @@ export class CreateBeneficiaryDto {
   /** @example "FT1234567A" */
   @IsOptional()
   @Matches(/^[A-Za-z0-9]{4,20}$/, { message: 'franceTravailId must be 4 to 20 letters or digits' })
+  @MaxLength(20)
   franceTravailId?: string;
 }
 
@@ -129,6 +135,7 @@ export class ListBeneficiariesQueryDto extends PaginationQueryDto {
 
   @IsOptional()
   @Matches(/^93\d{3}$/)
+  @MaxLength(5)
   communeCode?: string;
 
   /** true: a deadline has passed; false: nothing overdue. */

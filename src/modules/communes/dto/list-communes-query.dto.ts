@@ -1,5 +1,5 @@
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsOptional, IsString, Matches } from 'class-validator';
+import { IsBoolean, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { PaginationQueryDto } from '../../../common/pagination/pagination-query.dto';
 
 export class ListCommunesQueryDto extends PaginationQueryDto {
@@ -7,6 +7,7 @@ export class ListCommunesQueryDto extends PaginationQueryDto {
   @IsOptional()
   @IsString()
   @Matches(/^T\d{1,2}$/, { message: 'eptCode must look like T6' })
+  @MaxLength(3)
   eptCode?: string;
 
   /** Only active (true) or merged (false) communes. */

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsEnum, IsInt, IsNumber, IsOptional, IsString, IsUUID, Length, Matches, Max, Min, ValidateIf, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsEnum, IsInt, IsNumber, IsOptional, IsString, IsUUID, Length, Matches, Max, MaxLength, Min, ValidateIf, ValidateNested } from 'class-validator';
 import { PaginationQueryDto } from '../../../common/pagination/pagination-query.dto';
 import { IsSiret } from '../../../common/validation/siret';
 import { FulfilmentMode } from '../pathway.enums';
@@ -86,6 +86,7 @@ export class CreateOperationDto {
 
   /** INSEE code of the commune of the site. @example "93008" */
   @Matches(/^93\d{3}$/, { message: 'communeCode must be an INSEE code of the département (93xxx)' })
+  @MaxLength(5)
   communeCode!: string;
 
   @ApiProperty({ type: [CreateLotDto] })
@@ -142,6 +143,7 @@ export class OperationDto {
 export class ListOperationsQueryDto extends PaginationQueryDto {
   @IsOptional()
   @Matches(/^93\d{3}$/, { message: 'communeCode must be an INSEE code of the département (93xxx)' })
+  @MaxLength(5)
   communeCode?: string;
 }
 
@@ -152,6 +154,7 @@ export class RecordHoursDto {
 
   /** The month worked, not after the current month. @example "2026-10" */
   @Matches(/^\d{4}-(0[1-9]|1[0-2])$/, { message: 'month must be a month YYYY-MM' })
+  @MaxLength(7)
   month!: string;
 
   /** Hours worked in the month; a later value for the same participant and month replaces it. @example 151.67 */

@@ -43,6 +43,7 @@ export class CreateParticipantDto {
   @ArrayMaxSize(10)
   @ArrayUnique()
   @Matches(ROME_F, { each: true, message: `each value of targetTrades ${ROME_MESSAGE}` })
+  @MaxLength(5, { each: true })
   targetTrades!: string[];
 
   /** Date of enrolment in the cohort, today at the latest. @example "2026-09-14" */
@@ -70,6 +71,7 @@ export class UpdateParticipantDto {
   @ArrayMaxSize(10)
   @ArrayUnique()
   @Matches(ROME_F, { each: true, message: `each value of targetTrades ${ROME_MESSAGE}` })
+  @MaxLength(5, { each: true })
   targetTrades?: string[];
 
   @ApiPropertyOptional({ enum: SourcingChannel, enumName: 'SourcingChannel' })
@@ -291,6 +293,7 @@ export class CreateEmploymentDto {
   /** @example "F1703" */
   @Transform(upper)
   @Matches(ROME_F, { message: `romeCode ${ROME_MESSAGE}` })
+  @MaxLength(5)
   romeCode!: string;
 
   /** The operation whose social clause the job counts for. */

@@ -1,11 +1,13 @@
 import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsEnum, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, MaxLength, Min } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsEnum, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, MaxLength, Min } from 'class-validator';
 import { PaginationQueryDto } from '../../../common/pagination/pagination-query.dto';
 import { IsCalendarDate } from '../../../common/validation/dates';
 import { OrientationPath } from '../../beneficiaries/beneficiary.enums';
 import { OccupancyGrouping, ProgrammeType } from '../programme.enums';
 
+/** A programme lists each orientation path at most once. */
+const PATH_COUNT = Object.values(OrientationPath).length;
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 const bool = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
 
@@ -13,6 +15,7 @@ export class CreateProgrammeDto {
   /** Unique code of the programme. @example "REMOB-2026-AUB" */
   @Transform(trim)
   @Matches(/^[A-Za-z0-9][A-Za-z0-9_.-]{1,39}$/, { message: 'code must be 2 to 40 letters, digits, dots, dashes or underscores' })
+  @MaxLength(40)
   code!: string;
 
   /** @example "Remobilisation Aubervilliers" */
@@ -51,12 +54,14 @@ export class CreateProgrammeDto {
 
   /** INSEE code of the commune where it takes place. @example "93001" */
   @Matches(/^93\d{3}$/, { message: 'communeCode must be an INSEE code of the département (93xxx)' })
+  @MaxLength(5)
   communeCode!: string;
 
   /** Orientation paths the programme accepts. @example ["socio_professional", "social"] */
-  @ApiProperty({ enum: OrientationPath, enumName: 'OrientationPath', isArray: true })
+  @ApiProperty({ enum: OrientationPath, enumName: 'OrientationPath', isArray: true, maxItems: PATH_COUNT })
   @IsArray()
   @ArrayMinSize(1)
+  @ArrayMaxSize(PATH_COUNT)
   @ArrayUnique()
   @IsEnum(OrientationPath, { each: true })
   eligiblePaths!: OrientationPath[];
@@ -87,6 +92,7 @@ export class ListProgrammesQueryDto extends PaginationQueryDto {
 
   @IsOptional()
   @Matches(/^93\d{3}$/)
+  @MaxLength(5)
   communeCode?: string;
 
   /** Only programmes with at least one free place. */

@@ -18,6 +18,7 @@ export class CreateProviderDto {
 
   /** INSEE code of the commune of its premises. @example "93066" */
   @Matches(/^93\d{3}$/, { message: 'communeCode must be an INSEE code of the département (93xxx)' })
+  @MaxLength(5)
   communeCode!: string;
 
   /** @example "contact@rebond93.org" */
@@ -36,6 +37,7 @@ export class UpdateProviderDto extends PartialType(CreateProviderDto) {}
 export class ListProvidersQueryDto extends PaginationQueryDto {
   @IsOptional()
   @Matches(/^93\d{3}$/)
+  @MaxLength(5)
   communeCode?: string;
 }
 

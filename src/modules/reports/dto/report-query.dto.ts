@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEnum, IsOptional, IsUUID, Matches } from 'class-validator';
+import { IsEnum, IsOptional, IsUUID, Matches, MaxLength } from 'class-validator';
 import { CsvQueryDto } from '../../../common/http/csv';
 import { IsCalendarDate } from '../../../common/validation/dates';
 import { OccupancyGrouping } from '../../programmes/programme.enums';
@@ -28,6 +28,7 @@ export class OverviewQueryDto extends PeriodQueryDto {
   @ApiPropertyOptional({ description: 'One territory (EPT) only, by the commune of the person.', example: 'T6', pattern: '^[A-Z0-9]{1,10}$' })
   @IsOptional()
   @Matches(/^[A-Z0-9]{1,10}$/, { message: 'eptCode must be an EPT code such as T6' })
+  @MaxLength(10)
   eptCode?: string;
 }
 
@@ -41,11 +42,13 @@ export class ProgrammesReportQueryDto extends PeriodQueryDto {
 export class SnapshotsQueryDto {
   @ApiProperty({ description: 'The month frozen.', example: '2026-10', pattern: MONTH.source })
   @Matches(MONTH, { message: 'month must be a month as YYYY-MM' })
+  @MaxLength(7)
   month!: string;
 }
 
 export class TakeSnapshotDto {
   @ApiProperty({ description: 'The month to freeze (a month already over).', example: '2026-10', pattern: MONTH.source })
   @Matches(MONTH, { message: 'month must be a month as YYYY-MM' })
+  @MaxLength(7)
   month!: string;
 }

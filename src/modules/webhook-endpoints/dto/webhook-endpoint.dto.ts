@@ -15,7 +15,7 @@ export class CreateWebhookEndpointDto {
   url!: string;
 
   /** Event types delivered to this endpoint (see docs/webhooks.md). @example ["beneficiary.oriented","referral.accepted"] */
-  @ApiProperty({ enum: OUTBOUND_EVENT_TYPES, enumName: 'WebhookEventType', isArray: true })
+  @ApiProperty({ enum: OUTBOUND_EVENT_TYPES, enumName: 'WebhookEventType', isArray: true, maxItems: OUTBOUND_EVENT_TYPES.length })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(OUTBOUND_EVENT_TYPES.length)

@@ -1,8 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { IsCalendarDate } from '../../../common/validation/dates';
-import { IsNir } from '../../../common/validation/nir';
+import { IsNir, NIR_MAX_LENGTH } from '../../../common/validation/nir';
 
 /** The event types France Travail sends (api.md, "Webhooks"). */
 export const FRANCE_TRAVAIL_EVENT_TYPES = [
@@ -33,6 +33,8 @@ export const FT_APPOINTMENT_STATUSES = { PRIS: 'booked', EFFECTUE: 'attended', M
 export const CONTRACT_TYPES = ['cdi', 'cdd', 'interim', 'apprenticeship', 'professionalisation', 'iae', 'business_creation'] as const;
 
 const trimUpper = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.replace(/[\s.-]/g, '').toUpperCase() : value);
+/** Separators dropped from a NIR of at most NIR_MAX_LENGTH characters; a longer one reaches @IsNir as sent (refused). */
+const nirInput = ({ value }: { value: unknown }) => (typeof value === 'string' && value.length <= NIR_MAX_LENGTH ? trimUpper({ value }) : value);
 const padCaf = ({ value }: { value: unknown }) => (typeof value === 'string' && /^\d{1,7}$/.test(value.trim()) ? value.trim().padStart(7, '0') : value);
 
 /**
@@ -43,11 +45,12 @@ export class FranceTravailPersonDto {
   /** France Travail identifier. @example "FT1234567A" */
   @IsOptional()
   @Matches(/^[A-Za-z0-9]{4,20}$/, { message: 'franceTravailId must be 4 to 20 letters or digits' })
+  @MaxLength(20)
   franceTravailId?: string;
 
   /** NIR, 15 characters with a valid key. Used to match only: never stored in clear. @example "185079306612345" */
   @IsOptional()
-  @Transform(trimUpper)
+  @Transform(nirInput)
   @IsNir()
   nir?: string;
 
@@ -55,6 +58,7 @@ export class FranceTravailPersonDto {
   @IsOptional()
   @Transform(padCaf)
   @Matches(/^\d{7}$/, { message: 'cafNumber must be 1 to 7 digits' })
+  @MaxLength(7)
   cafNumber?: string;
 
   /** @example "1985-07-14" */
@@ -78,6 +82,7 @@ export class JobseekerDeregisteredDataDto extends FranceTravailPersonDto {
   /** France Travail's code of the reason, if given (no free text). @example "REPRISE_EMPLOI" */
   @IsOptional()
   @Matches(/^[A-Z0-9_]{1,40}$/, { message: 'reasonCode must be 1 to 40 capital letters, digits or underscores' })
+  @MaxLength(40)
   reasonCode?: string;
 }
 
@@ -101,6 +106,7 @@ export class AppointmentUpdatedDataDto extends FranceTravailPersonDto {
   /** France Travail's appointment id. @example "RDV-000123" */
   @IsString()
   @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'appointmentId must be 1 to 64 letters, digits, - or _' })
+  @MaxLength(64)
   appointmentId!: string;
 
   @ApiProperty({ enum: Object.keys(FT_APPOINTMENT_STATUSES) })
@@ -109,6 +115,7 @@ export class AppointmentUpdatedDataDto extends FranceTravailPersonDto {
 
   /** @example "2026-12-01T09:30:00Z" */
   @IsISO8601({ strict: true })
+  @MaxLength(40)
   scheduledAt!: string;
 }
 
@@ -129,6 +136,7 @@ export class EmploymentStartedDataDto extends FranceTravailPersonDto {
   /** ROME code of the job. @example "F1703" */
   @IsOptional()
   @Matches(/^[A-N]\d{4}$/, { message: 'romeCode must be a ROME code such as F1703' })
+  @MaxLength(5)
   romeCode?: string;
 
   /** @example 35 */
@@ -141,6 +149,7 @@ export class EmploymentStartedDataDto extends FranceTravailPersonDto {
   /** The employer's SIRET. @example "73282932000074" */
   @IsOptional()
   @Matches(/^\d{14}$/, { message: 'employerSiret must be 14 digits' })
+  @MaxLength(14)
   employerSiret?: string;
 }
 
@@ -157,6 +166,7 @@ export class TrainingStartedDataDto extends FranceTravailPersonDto {
   /** Formacode of the training. @example "22454" */
   @IsOptional()
   @Matches(/^\d{5}$/, { message: 'formacode must be 5 digits' })
+  @MaxLength(5)
   formacode?: string;
 
   /** @example 30 */
@@ -180,6 +190,7 @@ export const FRANCE_TRAVAIL_DATA: Record<FranceTravailEventType, new () => Franc
 abstract class FranceTravailEventBase {
   /** When the event happened at France Travail (ISO 8601). @example "2026-11-30T08:15:00Z" */
   @IsISO8601({ strict: true })
+  @MaxLength(40)
   timestamp!: string;
 }
 

@@ -49,4 +49,14 @@ describe('API rate limit', () => {
     expect(live.headers['ratelimit-limit']).toBeUndefined();
     expect((await http(app).get('/docs/openapi.json')).status).toBe(200);
   });
+
+  it('leaves the signed France Travail webhook alone: past the limit, its signature is still checked', async () => {
+    // The limit is spent by the first test; an unsigned event is refused for its signature, not its rate.
+    expectProblem(await http(app).get('/api/v1/auth/me'), 429, 'TOO_MANY_REQUESTS');
+    for (let i = 0; i < LIMIT + 2; i += 1) {
+      const res = await http(app).post('/api/v1/webhooks/france-travail').set('content-type', 'application/json').send({ type: 'training.started', timestamp: new Date().toISOString(), data: {} });
+      expect(res.status).not.toBe(429);
+      expect(res.headers['ratelimit-limit']).toBeUndefined();
+    }
+  });
 });

@@ -20,6 +20,20 @@ export const RATE_LIMIT_HEADERS = {
 const LIMITED_PREFIX = '/api/';
 
 /**
+ * Not limited per address: France Travail's signed events come from few addresses in bursts
+ * (thousands a minute); each is checked by its signature before anything is stored, and a
+ * sender answered 429 would only delay them.
+ */
+export const UNLIMITED_PATHS: readonly string[] = ['/api/v1/webhooks/france-travail'];
+
+/** Whether a request URL (path and query) falls under the per-address limit. */
+export function isRateLimited(url: string): boolean {
+  if (!url.startsWith(LIMITED_PREFIX)) return false;
+  const path = url.split('?')[0];
+  return !UNLIMITED_PATHS.includes(path);
+}
+
+/**
  * Fixed-window request counter per client address, in this instance's memory:
  * every window starts at the same time for every address, and the counters of
  * the previous window are dropped in one go (no timers, no per-key expiry).
@@ -59,7 +73,7 @@ export function registerRateLimit(fastify: FastifyInstance, settings: RateLimitS
   // preParsing: after every onRequest hook (request id, security and CORS headers are on the
   // reply, so that a browser can read a 429), before the body is read.
   fastify.addHook('preParsing', (request: FastifyRequest, reply: FastifyReply, payload, done) => {
-    if (!request.url.startsWith(LIMITED_PREFIX)) {
+    if (!isRateLimited(request.url)) {
       done(null, payload);
       return;
     }

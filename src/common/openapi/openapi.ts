@@ -1,6 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import { RATE_LIMIT_HEADERS } from '../http/rate-limit';
+import { RATE_LIMIT_HEADERS, UNLIMITED_PATHS } from '../http/rate-limit';
 import { outboundWebhooksOpenApi } from '../../modules/webhook-endpoints/webhook-events';
 import { FieldErrorDto, ProblemDto } from './problem.dto';
 
@@ -124,7 +124,8 @@ export function addProblemResponses(document: OpenAPIObject): void {
 /**
  * Every /api/ response carries the `RateLimit-*` headers, and every /api/
  * operation may answer 429 with `Retry-After` (registerRateLimit sends them
- * before routing; the credential endpoints have stricter limits of their own).
+ * before routing; the credential endpoints have stricter limits of their own),
+ * except the signed France Travail webhook, which is not limited per address.
  */
 export function addRateLimitHeaders(document: OpenAPIObject): void {
   document.components ??= {};
@@ -136,7 +137,7 @@ export function addRateLimitHeaders(document: OpenAPIObject): void {
   const rateLimitRefs = Object.fromEntries(Object.keys(RATE_LIMIT_RESPONSE_HEADERS).map((name) => [name, { $ref: `#/components/headers/${name}` }]));
   const problem = { 'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemDto' } } };
   for (const [path, item] of Object.entries(document.paths)) {
-    if (!path.startsWith('/api/')) continue;
+    if (!path.startsWith('/api/') || UNLIMITED_PATHS.includes(path)) continue;
     for (const method of METHODS) {
       const operation = item[method];
       if (!operation) continue;

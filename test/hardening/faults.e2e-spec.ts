@@ -59,7 +59,7 @@ describe('faults', () => {
     }
     try {
       return (await sql.query(text, params)).rows as T[];
-    } catch (error) {
+    } catch {
       // Its connection may have died with the server's restart: once more on a new one.
       await sql.end().catch(() => undefined);
       sql = new Client({ connectionString: url });

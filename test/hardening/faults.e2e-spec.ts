@@ -11,7 +11,7 @@ import { recreateDatabase } from '../setup/test-database';
 import { api, apiEnv, ApiProcess, eventually, startApi, stopAllApis, waitReadiness } from './api-process';
 import { EmbeddedServer, startEmbeddedServer } from './embedded-server';
 
-const CONNECT_TIMEOUT_MS = 2000;
+const CONNECT_TIMEOUT_MS = 3000;
 const ADMIN = { email: 'faults.admin@test.parcours.example', password: 'ocre-lanterne-9-galop-vif' };
 const COMMUNE = '93066';
 
@@ -124,7 +124,7 @@ describe('faults', () => {
         await new Promise((r) => setTimeout(r, 20));
       }
     };
-    const workers = Array.from({ length: 6 }, (_, i) => worker(i));
+    const workers = Array.from({ length: 4 }, (_, i) => worker(i));
     const pid = admin.pid;
     try {
       await new Promise((r) => setTimeout(r, 1500));
@@ -150,7 +150,7 @@ describe('faults', () => {
 
       const of = (p: string) => samples.filter((s) => s.phase === p);
       expect(of('before').length).toBeGreaterThan(10);
-      expect(of('before').every((s) => s.status === 200 || s.status === 201)).toBe(true);
+      expect(of('before').filter((s) => s.status !== 200 && s.status !== 201)).toEqual([]);
       const down = of('down');
       expect(down.length).toBeGreaterThan(10);
       for (const s of down) {
@@ -160,9 +160,9 @@ describe('faults', () => {
       const slowestDown = Math.max(...down.map((s) => s.ms));
       expect(slowestDown).toBeLessThanOrEqual(CONNECT_TIMEOUT_MS + 1000);
       // Nothing but 2xx and 503 problems at any time, and no request left hanging (status 0).
-      expect(samples.every((s) => s.status === 200 || s.status === 201 || (s.status === 503 && /problem\+json/.test(s.contentType)))).toBe(true);
+      expect(samples.filter((s) => !(s.status === 200 || s.status === 201 || (s.status === 503 && /problem\+json/.test(s.contentType))))).toEqual([]);
       expect(of('after').length).toBeGreaterThan(10);
-      expect(of('after').every((s) => s.status === 200 || s.status === 201)).toBe(true);
+      expect(of('after').filter((s) => s.status !== 200 && s.status !== 201)).toEqual([]);
       expect(admin.alive()).toBe(true);
       expect(admin.pid).toBe(pid);
       const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];

@@ -1,4 +1,5 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -207,6 +208,41 @@ describe('two instances, one database', () => {
       // Both serve the API (the reference data came with the migrations).
       for (const p of fresh) expect((await api(p).get('/api/v1/communes?limit=1')).status).toBe(401);
       console.log(`two instances, empty database: both ready in ${elapsed} ms; ${files.length} migrations applied once (A ${counts[0]}, B ${counts[1]})`);
+    } finally {
+      await Promise.all(fresh.map((p) => p.stop()));
+      await dropDatabase(url, name);
+    }
+  }, 150_000);
+
+  it('(e) creates the job queues once when both start at the same time on a migrated database without them', async () => {
+    // The state of a deploy whose version brings new queues (here: all of them), both instances rolled out at once.
+    const name = `parcours_test_twoqueues_${randomBytes(4).toString('hex')}`;
+    const url = await recreateDatabase(process.env.DATABASE_URL!, name);
+    const fresh: ApiProcess[] = [];
+    try {
+      const migrate = spawnSync(process.execPath, [join(__dirname, '..', '..', 'dist', 'src', 'cli', 'database.js'), 'migration:run'], {
+        env: apiEnv({ DATABASE_URL: url }),
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      expect(migrate.status).toBe(0);
+      const env = apiEnv({ DATABASE_URL: url, LOG_LEVEL: 'warn' });
+      const started = Date.now();
+      const both = await Promise.allSettled([startApi('queues A', env, 90_000), startApi('queues B', env, 90_000)]);
+      for (const s of both) if (s.status === 'fulfilled') fresh.push(s.value);
+      for (const s of both) if (s.status === 'rejected') throw s.reason;
+      await Promise.all(fresh.map((p) => waitReadiness(p, 200)));
+      const elapsed = Date.now() - started;
+      const client = new Client({ connectionString: url });
+      await client.connect();
+      try {
+        const { rows } = await client.query<{ name: string }>(`SELECT name FROM pgboss.queue ORDER BY name`);
+        expect(rows.map((r) => r.name)).toEqual(expect.arrayContaining([INBOX_PURGE_JOB, 'beneficiary-import', '__pgboss__send-it']));
+        console.log(`two instances, no job queues yet: both ready in ${elapsed} ms; ${rows.length} queues created once`);
+      } finally {
+        await client.end();
+      }
+      expect(fresh.every((p) => p.alive())).toBe(true);
     } finally {
       await Promise.all(fresh.map((p) => p.stop()));
       await dropDatabase(url, name);

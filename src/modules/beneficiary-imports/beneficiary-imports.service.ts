@@ -21,6 +21,8 @@ export const IMPORT_RECOVERY_JOB = 'beneficiary-import.recover';
 /** First key of the imports' advisory locks (two-key form); the second is hashtext(import id). */
 const IMPORT_LOCK_CLASS = 726_017_495;
 const MAX_REPORTED_ERRORS = 1000;
+/** Runs of one import before one left by a dead process is failed instead of queued again. */
+export const MAX_IMPORT_ATTEMPTS = 3;
 
 /**
  * Beneficiary files: stored on upload, processed by a pg-boss worker on any
@@ -67,11 +69,18 @@ export class BeneficiaryImportsService implements OnApplicationBootstrap {
       try {
         if (!(await tryLockImport(runner, id))) continue;
         try {
-          const [, affected] = (await runner.query(
-            `UPDATE beneficiary_imports SET status = 'queued', started_at = NULL WHERE id = $1 AND status = 'running'`,
-            [id],
-          )) as [unknown, number];
-          if (affected) recovered.push(id);
+          const [rows] = (await runner.query(
+            `UPDATE beneficiary_imports
+                SET status = CASE WHEN attempts >= $2 THEN 'failed' ELSE 'queued' END,
+                    failure = CASE WHEN attempts >= $2 THEN $3 END,
+                    finished_at = CASE WHEN attempts >= $2 THEN now() END,
+                    started_at = CASE WHEN attempts >= $2 THEN started_at END
+              WHERE id = $1 AND status = 'running'
+              RETURNING status, attempts`,
+            [id, MAX_IMPORT_ATTEMPTS, `the process running the import stopped ${MAX_IMPORT_ATTEMPTS} times (killed or out of memory?); see the server log`],
+          )) as [{ status: string; attempts: number }[], number];
+          if (rows[0]?.status === 'queued') recovered.push(id);
+          else if (rows[0]) this.logger.error({ importId: id, attempts: rows[0].attempts }, 'beneficiary import abandoned by a stopped worker too many times: failed');
         } finally {
           await unlockImport(runner, id);
         }
@@ -106,7 +115,7 @@ export class BeneficiaryImportsService implements OnApplicationBootstrap {
 
   /** Runs a failed import again (its file is kept until the import completes). */
   async retry(actor: Actor, id: string): Promise<ImportAcceptedDto> {
-    const result = await this.dataSource.getRepository(BeneficiaryImport).update({ id, status: 'failed' }, { status: 'queued', failure: null });
+    const result = await this.dataSource.getRepository(BeneficiaryImport).update({ id, status: 'failed' }, { status: 'queued', failure: null, attempts: 0 });
     if (!result.affected) {
       await this.get(actor.principal, id);
       throw importNotRetryable();
@@ -147,7 +156,7 @@ export class BeneficiaryImportsService implements OnApplicationBootstrap {
     const row = await repo.createQueryBuilder('i').addSelect('i.content').where('i.id = :importId', { importId }).getOne();
     if (!row || row.status === 'completed' || !row.content) return;
     const startedAt = new Date();
-    await repo.update({ id: importId }, { status: 'running', startedAt });
+    await runner.query(`UPDATE beneficiary_imports SET status = 'running', started_at = $2, attempts = attempts + 1 WHERE id = $1`, [importId, startedAt]);
     try {
       const records: RawRecord[] = row.format === 'caf_xml' ? parseCafXml(row.content) : await parseCsv(row.content);
       const { valid, errors } = validateRecords(records);

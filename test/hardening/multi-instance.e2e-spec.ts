@@ -162,10 +162,9 @@ describe('two instances, one database', () => {
     expect(jobs).toHaveLength(ticks.length);
     expect(jobs.every((j) => j.state === 'completed' && j.retry_count === 0 && j.started_on !== null)).toBe(true);
     // The handler's own line ("webhook inbox purge: ..."), written by whichever instance ran the job:
-    // never more runs than jobs (other test files' apps may take a job too, silently).
+    // never more runs than jobs. (In the full suite another test file's app may take a tick, silently.)
     const logged = [...a.lines, ...b.lines].filter((l) => l.includes('webhook inbox purge:'));
     expect(logged.length).toBeLessThanOrEqual(jobs.length);
-    expect(logged.length).toBeGreaterThanOrEqual(1);
     console.log(`two instances: ${ticks.length} ticks of ${INBOX_PURGE_JOB} → ${jobs.length} jobs, ${logged.length} runs logged by A and B ` +
       `(A ${a.lines.filter((l) => l.includes('webhook inbox purge:')).length}, B ${b.lines.filter((l) => l.includes('webhook inbox purge:')).length})`);
   }, 120_000);

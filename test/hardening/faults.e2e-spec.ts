@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -12,6 +13,9 @@ import { api, apiEnv, ApiProcess, eventually, startApi, stopAllApis, waitReadine
 import { EmbeddedServer, startEmbeddedServer } from './embedded-server';
 
 const CONNECT_TIMEOUT_MS = 3000;
+const STATEMENT_TIMEOUT_MS = 2000;
+/** QUERY_TIMEOUT_MARGIN_MS of src/database/data-source.ts: the client gives up this long after the statement timeout. */
+const QUERY_TIMEOUT_MS = STATEMENT_TIMEOUT_MS + 5000;
 const ADMIN = { email: 'faults.admin@test.parcours.example', password: 'ocre-lanterne-9-galop-vif' };
 const COMMUNE = '93066';
 
@@ -44,7 +48,7 @@ describe('faults', () => {
       ADMIN_EMAIL: ADMIN.email,
       ADMIN_PASSWORD: ADMIN.password,
       DB_CONNECT_TIMEOUT_MS: String(CONNECT_TIMEOUT_MS),
-      DB_STATEMENT_TIMEOUT_MS: '5000',
+      DB_STATEMENT_TIMEOUT_MS: String(STATEMENT_TIMEOUT_MS),
       // (b): nine attempts over about 19 s.
       WEBHOOK_RETRY_SCHEDULE: '250ms,500ms,1s,1s,2s,2s,4s,8s',
       WEBHOOK_DISPATCH_INTERVAL_MS: '100',
@@ -184,6 +188,75 @@ describe('faults', () => {
     }
   }, 90_000);
 
+  /** The postmaster of this file's server and its children (backends, checkpointer...). */
+  const postgresPids = (): number[] => {
+    const postmaster = Number(readFileSync(join(tempDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
+    const children = readdirSync('/proc')
+      .filter((d) => /^\d+$/.test(d))
+      .filter((d) => {
+        try {
+          return Number(readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1].split(' ')[1]) === postmaster;
+        } catch {
+          return false;
+        }
+      })
+      .map(Number);
+    return [postmaster, ...children];
+  };
+
+  it('(a2) a frozen database (SIGSTOP): answers 503 problem+json within the statement timeout and its margin, then recovers', async () => {
+    const samples: { status: number; ms: number; contentType: string; code?: string; frozen: boolean }[] = [];
+    let frozen = false;
+    let loading = true;
+    const worker = async () => {
+      while (loading) {
+        const during = frozen;
+        const started = Date.now();
+        const res = await api(admin).get('/api/v1/beneficiaries?limit=5').set(auth).timeout(30_000).then((r) => r, () => undefined);
+        samples.push({ status: res?.status ?? 0, ms: Date.now() - started, contentType: String(res?.headers['content-type'] ?? ''), code: res?.body?.code, frozen: during && frozen });
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    const workers = Array.from({ length: 4 }, () => worker());
+    let paused: number[] = [];
+    try {
+      await new Promise((r) => setTimeout(r, 1000));
+      paused = postgresPids();
+      for (const pid of paused) process.kill(pid, 'SIGSTOP');
+      frozen = true;
+      const redAfter = await waitReadiness(admin, 503, 10_000);
+      await new Promise((r) => setTimeout(r, QUERY_TIMEOUT_MS + 3000));
+      frozen = false;
+      for (const pid of paused) process.kill(pid, 'SIGCONT');
+      paused = [];
+      const greenAfter = await waitReadiness(admin, 200, 30_000);
+      await new Promise((r) => setTimeout(r, 1000));
+      loading = false;
+      await Promise.all(workers);
+
+      const during = samples.filter((s) => s.frozen);
+      expect(during.length).toBeGreaterThan(0);
+      for (const s of during) {
+        expect(s).toMatchObject({ status: 503, code: expect.stringMatching(/^DATABASE_(UNAVAILABLE|TIMEOUT)$/) });
+        expect(s.contentType).toMatch(/^application\/problem\+json/);
+      }
+      // No request waits for the server longer than the client's limit (plus a scheduling margin).
+      const slowest = Math.max(...samples.map((s) => s.ms));
+      expect(slowest).toBeLessThanOrEqual(QUERY_TIMEOUT_MS + 1500);
+      expect(samples.filter((s) => !(s.status === 200 || (s.status === 503 && /problem\+json/.test(s.contentType))))).toEqual([]);
+      expect(samples.slice(-8).every((s) => s.status === 200)).toBe(true);
+      console.log(
+        `faults (a2): database paused ${QUERY_TIMEOUT_MS + 3000} ms; ${during.length} answers while paused, all 503 ` +
+          `(${during.filter((s) => s.code === 'DATABASE_TIMEOUT').length} DATABASE_TIMEOUT, ${during.filter((s) => s.code === 'DATABASE_UNAVAILABLE').length} DATABASE_UNAVAILABLE); ` +
+          `slowest answer ${slowest} ms (statement timeout ${STATEMENT_TIMEOUT_MS} ms, client limit ${QUERY_TIMEOUT_MS} ms); readiness 503 after ${redAfter} ms, 200 ${greenAfter} ms after the resume`,
+      );
+    } finally {
+      for (const pid of paused) process.kill(pid, 'SIGCONT');
+      loading = false;
+      await Promise.all(workers);
+    }
+  }, 90_000);
+
   it('(b) a receiver down across several retries loses no event: each is delivered once it is back', async () => {
     const received: { id: string; at: number }[] = [];
     const port = await freePort();
@@ -244,6 +317,25 @@ describe('faults', () => {
       if (server) await close(server);
     }
   }, 90_000);
+
+  it('(c0) an import statement longer than the client-side query limit still completes (the load has no limit)', async () => {
+    // One statement of the load takes longer than QUERY_TIMEOUT_MS: the import's connection has no client-side limit.
+    await query(`CREATE FUNCTION slow_import() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(${(QUERY_TIMEOUT_MS + 1000) / 1000}); RETURN NULL; END $$`);
+    await query(`CREATE TRIGGER tr_slow_import AFTER INSERT ON beneficiaries FOR EACH STATEMENT EXECUTE FUNCTION slow_import()`);
+    try {
+      const csv = [CSV_COLUMNS.join(','), ['0600001', '', 'Lente', 'Ana', '', '1980-01-01', 'F', COMMUNE, '', '', '', 'DEM', '2', 'true', ''].join(',')].join('\n');
+      const upload = await api(admin).post('/api/v1/beneficiary-imports').set(auth).attach('file', Buffer.from(csv), 'slow.csv');
+      expect(upload.status).toBe(202);
+      const done = await eventually(async () => {
+        const res = await api(admin).get(`/api/v1/beneficiary-imports/${upload.body.id}`).set(auth);
+        return res.body.status === 'completed' || res.body.status === 'failed' ? res.body : undefined;
+      }, 40_000, 'the slow import');
+      expect(done).toMatchObject({ status: 'completed', totals: { created: 1 } });
+    } finally {
+      await query(`DROP TRIGGER IF EXISTS tr_slow_import ON beneficiaries`);
+      await query(`DROP FUNCTION IF EXISTS slow_import()`);
+    }
+  }, 60_000);
 
   it('(c) a process killed during an import leaves no partial rows, and the import is run again to completion', async () => {
     const rows = 20_000;

@@ -52,6 +52,10 @@ describe('toProblem', () => {
     }
   });
 
+  it('maps a query the server never answered (node-postgres query_timeout) to 503 DATABASE_TIMEOUT', () => {
+    expect(toProblem(new Error('Query read timeout'))).toMatchObject({ problem: { status: 503, code: 'DATABASE_TIMEOUT' }, headers: { 'retry-after': '5' } });
+  });
+
   it('maps Fastify body errors', () => {
     const tooLarge = Object.assign(new Error('Request body is too large'), { code: 'FST_ERR_CTP_BODY_TOO_LARGE', statusCode: 413 });
     expect(toProblem(tooLarge).problem).toMatchObject({ status: 413, code: 'PAYLOAD_TOO_LARGE' });

@@ -136,6 +136,8 @@ export function toProblem(exception: unknown): MappedProblem {
   // TypeORM releases a query runner whose connection broke (the server stopped mid-transaction):
   // the transaction's next query throws this. node-postgres says "not queryable" in that case.
   if (exception instanceof QueryRunnerAlreadyReleasedError) return databaseUnavailable();
+  // node-postgres's own limit (query_timeout, data-source.ts): the server did not answer at all.
+  if (exception instanceof Error && exception.message === 'Query read timeout') return fromDatabaseError({ code: '57014' })!;
   if (
     exception instanceof Error &&
     /Connection terminated|timeout exceeded when trying to connect|Cannot use a pool after calling end|is not queryable/i.test(exception.message)

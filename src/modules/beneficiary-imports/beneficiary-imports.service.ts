@@ -161,6 +161,11 @@ export class BeneficiaryImportsService implements OnApplicationBootstrap {
       const records: RawRecord[] = row.format === 'caf_xml' ? parseCafXml(row.content) : await parseCsv(row.content);
       const { valid, errors } = validateRecords(records);
       let result;
+      // The load has no statement timeout (below), so no client-side limit either on this connection
+      // (node-postgres reads it at each query); put back before the connection goes back to the pool.
+      const params = (client as unknown as { connectionParameters: { query_timeout?: number } }).connectionParameters;
+      const queryTimeout = params.query_timeout;
+      params.query_timeout = undefined;
       try {
         await runner.startTransaction();
         await client.query(`SET LOCAL statement_timeout = 0`);
@@ -184,6 +189,8 @@ export class BeneficiaryImportsService implements OnApplicationBootstrap {
       } catch (error) {
         await runner.rollbackTransaction().catch(() => undefined);
         throw error;
+      } finally {
+        params.query_timeout = queryTimeout;
       }
     } catch (error) {
       const failure = error instanceof FileFormatError ? error.message : 'the file could not be loaded; see the server log with this import id';

@@ -139,7 +139,7 @@ describe('two instances, one database', () => {
   it('(c) runs a scheduled job once per tick across both instances', async () => {
     // Two ticks of the every-minute schedule. Another test file starting an app meanwhile
     // registers the daily cron again: set it back while waiting.
-    const ticks = await eventually(
+    const ticks = await diagnosed(eventually(
       async () => {
         await everyMinute();
         const rows = (await db.query(
@@ -153,9 +153,9 @@ describe('two instances, one database', () => {
           ? rows
           : undefined;
       },
-      110_000,
+      150_000,
       'two ticks of the schedule, run',
-    );
+    ));
     const jobs = await targetJobs();
     // One send-it job per minute slot (singleton), one job of the queue per tick, run once (no retry).
     expect(new Set(ticks.map((t) => t.singleton_on.toISOString())).size).toBe(ticks.length);
@@ -167,7 +167,24 @@ describe('two instances, one database', () => {
     expect(logged.length).toBeLessThanOrEqual(jobs.length);
     console.log(`two instances: ${ticks.length} ticks of ${INBOX_PURGE_JOB} → ${jobs.length} jobs, ${logged.length} runs logged by A and B ` +
       `(A ${a.lines.filter((l) => l.includes('webhook inbox purge:')).length}, B ${b.lines.filter((l) => l.includes('webhook inbox purge:')).length})`);
-  }, 120_000);
+  }, 180_000);
+
+  /** On a timeout, what pg-boss holds: the schedule, the send-it jobs and the queue's jobs since the start. */
+  const diagnosed = async <T>(waiting: Promise<T>): Promise<T> => {
+    try {
+      return await waiting;
+    } catch (error) {
+      const dump = async (text: string, params: unknown[] = []) => JSON.stringify(await db.query(text, params));
+      console.log(
+        `schedule: ${await dump(`SELECT name, cron, timezone FROM pgboss.schedule`)}\n` +
+          `send-it: ${await dump(`SELECT singleton_key, singleton_on, state, created_on FROM pgboss.job WHERE name = '__pgboss__send-it' AND created_on >= $1`, [scheduleFrom])}\n` +
+          `queue: ${await dump(`SELECT state, retry_count, created_on, started_on, output FROM pgboss.job WHERE name = $1 AND created_on >= $2`, [INBOX_PURGE_JOB, scheduleFrom])}\n` +
+          `cron time: ${await dump(`SELECT cron_on, now() FROM pgboss.version`)}\n` +
+          `A: ${a.lines.filter((l) => /"level":[456]0/.test(l)).slice(-5).join('\n')}\nB: ${b.lines.filter((l) => /"level":[456]0/.test(l)).slice(-5).join('\n')}`,
+      );
+      throw error;
+    }
+  };
 
   const targetJobs = async () =>
     (await db.query(

@@ -11,6 +11,14 @@ export interface DataSourceSettings {
   applicationName?: string;
 }
 
+/** Beyond the statement timeout, how long the client waits for an answer before it gives up. */
+export const QUERY_TIMEOUT_MARGIN_MS = 5000;
+
+/** The client-side limit of a query: none when statements have none (migrations). */
+export function clientQueryTimeoutMs(statementTimeoutMs: number): number | undefined {
+  return statementTimeoutMs > 0 ? statementTimeoutMs + QUERY_TIMEOUT_MARGIN_MS : undefined;
+}
+
 /**
  * The one definition of the database connection, shared by the application,
  * the migration runner, the TypeORM CLI and the tests. Schema changes only ever
@@ -37,6 +45,9 @@ export function dataSourceOptions(settings: DataSourceSettings): DataSourceOptio
       connectionTimeoutMillis: settings.connectTimeoutMs ?? 5000,
       // Sent as a startup option so that 0 (no timeout, for migrations) is sent too.
       options: `-c statement_timeout=${settings.statementTimeoutMs ?? 15000}`,
+      // The server enforces statement_timeout, so a server that stops answering (paused, network
+      // partition) enforces nothing: node-postgres gives up on its own a little later.
+      query_timeout: clientQueryTimeoutMs(settings.statementTimeoutMs ?? 15000),
       idle_in_transaction_session_timeout: 60000,
     },
   };

@@ -1,9 +1,12 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { Role } from '../../src/common/auth/roles';
 import { nirKey } from '../../src/common/validation/nir';
+import { BeneficiaryImportsService } from '../../src/modules/beneficiary-imports/beneficiary-imports.service';
+import { BeneficiaryImport } from '../../src/modules/beneficiary-imports/entities/beneficiary-import.entity';
 import { bearer, createAgency, createStaff, StaffAccount } from '../factories/identity';
 import { expectProblem, http, startTestApp } from '../setup/app';
 
@@ -142,6 +145,43 @@ describe('beneficiary imports', () => {
     } finally {
       await db.query(`DROP TRIGGER IF EXISTS tr_refuse_poison ON beneficiaries`);
       await db.query(`DROP FUNCTION IF EXISTS refuse_poison()`);
+    }
+  });
+
+  it('takes up again an import left running by a dead worker, and leaves alone one a live worker holds', async () => {
+    const imports = app.get(BeneficiaryImportsService);
+    const file = (caf: string) => Buffer.from([header, `${caf},,Reprise,Noé,,1981-01-01,M,93079,,,,DEM,2,true,`].join('\n'));
+    const repo = db.getRepository(BeneficiaryImport);
+    // As a killed process leaves it: `running`, its file kept, nobody holding its lock.
+    const abandoned = await repo.save(repo.create({ format: 'csv', filename: 'a.csv', content: file('9300301'), status: 'running', startedAt: new Date(), createdBy: admin.id }));
+    const held = await repo.save(repo.create({ format: 'csv', filename: 'b.csv', content: file('9300302'), status: 'running', startedAt: new Date(), createdBy: admin.id }));
+    // Its process died at each of its three runs (a file that kills it): failed, not queued again.
+    const poison = await repo.save(repo.create({ format: 'csv', filename: 'c.csv', content: file('9300303'), status: 'running', attempts: 3, startedAt: new Date(), createdBy: admin.id }));
+    // A live worker's session holds the other one's lock.
+    const worker = new Client({ connectionString: process.env.DATABASE_URL });
+    await worker.connect();
+    try {
+      await worker.query(`SELECT pg_advisory_lock(726017495, hashtext($1))`, [held.id]);
+      const recovered = await imports.recoverAbandoned();
+      expect(recovered).not.toContain(held.id);
+      expect(recovered).not.toContain(poison.id);
+      const failed = await http(app).get(`/api/v1/beneficiary-imports/${poison.id}`).set(bearer(admin));
+      expect(failed.body).toMatchObject({ status: 'failed', failure: expect.stringMatching(/stopped 3 times/) });
+      expect(await byCaf('9300303')).toEqual([]);
+      // Run again by hand, it completes (and its count starts over).
+      expect((await http(app).post(`/api/v1/beneficiary-imports/${poison.id}/retry`).set(bearer(admin))).status).toBe(202);
+      expect(await finished(poison.id)).toMatchObject({ status: 'completed', totals: { created: 1 } });
+      expect((await repo.findOneByOrFail({ id: poison.id })).attempts).toBe(1);
+      const done = await finished(abandoned.id);
+      expect(done).toMatchObject({ status: 'completed', totals: { rows: 1, created: 1 } });
+      expect(await byCaf('9300301')).toHaveLength(1);
+      // A second job for the held import (pg-boss expiring a long run) does nothing meanwhile.
+      await imports.process(held.id);
+      expect((await repo.findOneByOrFail({ id: held.id })).status).toBe('running');
+      expect(await byCaf('9300302')).toEqual([]);
+      await repo.delete({ id: held.id });
+    } finally {
+      await worker.end();
     }
   });
 

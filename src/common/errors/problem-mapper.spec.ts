@@ -1,5 +1,5 @@
 import { BadRequestException, NotFoundException } from '@nestjs/common';
-import { QueryFailedError } from 'typeorm';
+import { QueryFailedError, QueryRunnerAlreadyReleasedError } from 'typeorm';
 import { AppException, ValidationFailedException } from './app.exception';
 import { toProblem } from './problem-mapper';
 
@@ -39,6 +39,21 @@ describe('toProblem', () => {
     expect(problem.status).toBe(status);
     expect(problem.code).toBe(expected);
     expect(problem.detail).not.toContain('Key (');
+  });
+
+  it('maps a connection lost in the middle of a transaction to 503 DATABASE_UNAVAILABLE', () => {
+    // The database stopped under a transaction: TypeORM released its runner, node-postgres refuses the client.
+    for (const error of [
+      new QueryRunnerAlreadyReleasedError(),
+      new Error('Client has encountered a connection error and is not queryable'),
+      new Error('Connection terminated unexpectedly'),
+    ]) {
+      expect(toProblem(error)).toMatchObject({ problem: { status: 503, code: 'DATABASE_UNAVAILABLE' }, headers: { 'retry-after': '5' } });
+    }
+  });
+
+  it('maps a query the server never answered (node-postgres query_timeout) to 503 DATABASE_TIMEOUT', () => {
+    expect(toProblem(new Error('Query read timeout'))).toMatchObject({ problem: { status: 503, code: 'DATABASE_TIMEOUT' }, headers: { 'retry-after': '5' } });
   });
 
   it('maps Fastify body errors', () => {

@@ -1,5 +1,5 @@
 import { HttpException } from '@nestjs/common';
-import { QueryFailedError } from 'typeorm';
+import { QueryFailedError, QueryRunnerAlreadyReleasedError } from 'typeorm';
 import { AppException } from './app.exception';
 import { FieldError, Problem, STATUS_CODES, STATUS_TITLES, problemType } from './problem';
 
@@ -133,7 +133,15 @@ export function toProblem(exception: unknown): MappedProblem {
     const pg = fromDatabaseError(err);
     if (pg) return pg;
   }
-  if (exception instanceof Error && /Connection terminated|timeout exceeded when trying to connect|Cannot use a pool after calling end/i.test(exception.message)) {
+  // TypeORM releases a query runner whose connection broke (the server stopped mid-transaction):
+  // the transaction's next query throws this. node-postgres says "not queryable" in that case.
+  if (exception instanceof QueryRunnerAlreadyReleasedError) return databaseUnavailable();
+  // node-postgres's own limit (query_timeout, data-source.ts): the server did not answer at all.
+  if (exception instanceof Error && exception.message === 'Query read timeout') return fromDatabaseError({ code: '57014' })!;
+  if (
+    exception instanceof Error &&
+    /Connection terminated|timeout exceeded when trying to connect|Cannot use a pool after calling end|is not queryable/i.test(exception.message)
+  ) {
     return databaseUnavailable();
   }
   return make(500, 'INTERNAL_ERROR', 'An unexpected error occurred. Quote the correlationId when reporting it.', {

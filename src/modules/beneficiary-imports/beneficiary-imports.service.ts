@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import type { PoolClient } from 'pg';
-import { DataSource } from 'typeorm';
+import { DataSource, QueryRunner } from 'typeorm';
 import { Principal } from '../../common/auth/principal';
 import { Role } from '../../common/auth/roles';
 import { Actor } from '../../common/context/actor';
@@ -17,7 +17,12 @@ import { FileFormatError, parseCafXml, parseCsv, RawRecord } from './import-pars
 import { validateRecords } from './import-rows';
 
 export const IMPORT_JOB = 'beneficiary-import';
+export const IMPORT_RECOVERY_JOB = 'beneficiary-import.recover';
+/** First key of the imports' advisory locks (two-key form); the second is hashtext(import id). */
+const IMPORT_LOCK_CLASS = 726_017_495;
 const MAX_REPORTED_ERRORS = 1000;
+/** Runs of one import before one left by a dead process is failed instead of queued again. */
+export const MAX_IMPORT_ATTEMPTS = 3;
 
 /**
  * Beneficiary files: stored on upload, processed by a pg-boss worker on any
@@ -40,6 +45,54 @@ export class BeneficiaryImportsService implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     await this.jobs.work<{ importId: string }>(IMPORT_JOB, ({ importId }) => this.process(importId));
+    // An import left `running` by a process that died is taken up again: at start, and every
+    // minute on one instance (for when the dead process is not the one that restarts).
+    await this.jobs.schedule(IMPORT_RECOVERY_JOB, '* * * * *', async () => {
+      await this.recoverAbandoned();
+    });
+    if (this.jobs.enabled) {
+      await this.recoverAbandoned().catch((err: unknown) => this.logger.error({ err }, 'could not look for abandoned beneficiary imports'));
+    }
+  }
+
+  /**
+   * Queues again every import whose status is `running` while no worker holds its lock: the
+   * process that ran it died (its session, and so its lock and its uncommitted load, went with
+   * it). Returns the ids queued again.
+   */
+  async recoverAbandoned(): Promise<string[]> {
+    const running = (await this.dataSource.query(`SELECT id FROM beneficiary_imports WHERE status = 'running'`)) as { id: string }[];
+    const recovered: string[] = [];
+    for (const { id } of running) {
+      const runner = this.dataSource.createQueryRunner();
+      await runner.connect();
+      try {
+        if (!(await tryLockImport(runner, id))) continue;
+        try {
+          const [rows] = (await runner.query(
+            `UPDATE beneficiary_imports
+                SET status = CASE WHEN attempts >= $2 THEN 'failed' ELSE 'queued' END,
+                    failure = CASE WHEN attempts >= $2 THEN $3 END,
+                    finished_at = CASE WHEN attempts >= $2 THEN now() END,
+                    started_at = CASE WHEN attempts >= $2 THEN started_at END
+              WHERE id = $1 AND status = 'running'
+              RETURNING status, attempts`,
+            [id, MAX_IMPORT_ATTEMPTS, `the process running the import stopped ${MAX_IMPORT_ATTEMPTS} times (killed or out of memory?); see the server log`],
+          )) as [{ status: string; attempts: number }[], number];
+          if (rows[0]?.status === 'queued') recovered.push(id);
+          else if (rows[0]) this.logger.error({ importId: id, attempts: rows[0].attempts }, 'beneficiary import abandoned by a stopped worker too many times: failed');
+        } finally {
+          await unlockImport(runner, id);
+        }
+      } finally {
+        await runner.release();
+      }
+    }
+    for (const id of recovered) {
+      this.logger.warn({ importId: id }, 'beneficiary import abandoned by a stopped worker: queued again');
+      await this.jobs.send(IMPORT_JOB, { importId: id });
+    }
+    return recovered;
   }
 
   async submit(actor: Actor, filename: string, content: Buffer): Promise<ImportAcceptedDto> {
@@ -62,7 +115,7 @@ export class BeneficiaryImportsService implements OnApplicationBootstrap {
 
   /** Runs a failed import again (its file is kept until the import completes). */
   async retry(actor: Actor, id: string): Promise<ImportAcceptedDto> {
-    const result = await this.dataSource.getRepository(BeneficiaryImport).update({ id, status: 'failed' }, { status: 'queued', failure: null });
+    const result = await this.dataSource.getRepository(BeneficiaryImport).update({ id, status: 'failed' }, { status: 'queued', failure: null, attempts: 0 });
     if (!result.affected) {
       await this.get(actor.principal, id);
       throw importNotRetryable();
@@ -71,18 +124,48 @@ export class BeneficiaryImportsService implements OnApplicationBootstrap {
     return { id, status: 'queued' };
   }
 
-  /** The job: parse, validate, load. Safe to run again after a crash: nothing was committed. */
+  /**
+   * The job: parse, validate, load. Safe to run again after a crash: nothing was committed.
+   * The whole run holds a session lock on the import: a second job for it (pg-boss expiring a
+   * long run, a recovery) does nothing meanwhile, and when the process dies the lock goes with
+   * its connection, which is how `recoverAbandoned` tells a dead run from a live one.
+   */
   async process(importId: string): Promise<void> {
-    const repo = this.dataSource.getRepository(BeneficiaryImport);
+    const runner = this.dataSource.createQueryRunner();
+    const client = (await runner.connect()) as PoolClient;
+    try {
+      if (!(await tryLockImport(runner, importId))) {
+        const [current] = (await runner.query(`SELECT status FROM beneficiary_imports WHERE id = $1`, [importId])) as { status: string }[];
+        if (!current || current.status !== 'queued') return;
+        // Queued yet locked: another worker is just taking it, or two ids share a lock key. Later.
+        throw new Error(`beneficiary import ${importId} is locked by another worker`);
+      }
+      try {
+        await this.processLocked(importId, runner, client);
+      } finally {
+        // A broken connection lost the lock with its session (and pg's pool drops such a connection).
+        await unlockImport(runner, importId).catch((err: unknown) => this.logger.warn({ err, importId }, 'could not release the import lock'));
+      }
+    } finally {
+      await runner.release();
+    }
+  }
+
+  private async processLocked(importId: string, runner: QueryRunner, client: PoolClient): Promise<void> {
+    const repo = runner.manager.getRepository(BeneficiaryImport);
     const row = await repo.createQueryBuilder('i').addSelect('i.content').where('i.id = :importId', { importId }).getOne();
     if (!row || row.status === 'completed' || !row.content) return;
-    await repo.update({ id: importId }, { status: 'running', startedAt: new Date() });
+    const startedAt = new Date();
+    await runner.query(`UPDATE beneficiary_imports SET status = 'running', started_at = $2, attempts = attempts + 1 WHERE id = $1`, [importId, startedAt]);
     try {
       const records: RawRecord[] = row.format === 'caf_xml' ? parseCafXml(row.content) : await parseCsv(row.content);
       const { valid, errors } = validateRecords(records);
-      const runner = this.dataSource.createQueryRunner();
-      const client = (await runner.connect()) as PoolClient;
       let result;
+      // The load has no statement timeout (below), so no client-side limit either on this connection
+      // (node-postgres reads it at each query); put back before the connection goes back to the pool.
+      const params = (client as unknown as { connectionParameters: { query_timeout?: number } }).connectionParameters;
+      const queryTimeout = params.query_timeout;
+      params.query_timeout = undefined;
       try {
         await runner.startTransaction();
         await client.query(`SET LOCAL statement_timeout = 0`);
@@ -107,12 +190,15 @@ export class BeneficiaryImportsService implements OnApplicationBootstrap {
         await runner.rollbackTransaction().catch(() => undefined);
         throw error;
       } finally {
-        await runner.release();
+        params.query_timeout = queryTimeout;
       }
     } catch (error) {
       const failure = error instanceof FileFormatError ? error.message : 'the file could not be loaded; see the server log with this import id';
       if (!(error instanceof FileFormatError)) this.logger.error({ err: error, importId }, 'beneficiary import failed');
-      await repo.update({ id: importId }, { status: 'failed', failure, finishedAt: new Date() });
+      // On the pool (this run's connection may be what failed), and only if this run is still the one on record.
+      await this.dataSource
+        .getRepository(BeneficiaryImport)
+        .update({ id: importId, status: 'running', startedAt }, { status: 'failed', failure, finishedAt: new Date() });
     }
   }
 }
@@ -129,4 +215,14 @@ function toImportDto(row: BeneficiaryImport): BeneficiaryImportDto {
     createdAt: row.createdAt.toISOString(),
     finishedAt: row.finishedAt?.toISOString() ?? null,
   };
+}
+
+/** A session-level advisory lock on one import, on the runner's connection; false when another session holds it. */
+async function tryLockImport(runner: QueryRunner, importId: string): Promise<boolean> {
+  const [{ locked }] = (await runner.query(`SELECT pg_try_advisory_lock($1, hashtext($2)) AS locked`, [IMPORT_LOCK_CLASS, importId])) as { locked: boolean }[];
+  return locked;
+}
+
+async function unlockImport(runner: QueryRunner, importId: string): Promise<void> {
+  await runner.query(`SELECT pg_advisory_unlock($1, hashtext($2))`, [IMPORT_LOCK_CLASS, importId]);
 }

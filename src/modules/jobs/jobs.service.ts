@@ -1,9 +1,13 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
+import { Client } from 'pg';
 import PgBoss from 'pg-boss';
 import { databaseConfig, jobsConfig } from '../../config/configuration';
 
 export type JobHandler<T extends object> = (data: T) => Promise<void>;
+
+/** pg_advisory_lock key: one instance at a time starts pg-boss or creates a queue (see `exclusively`). */
+export const JOBS_SCHEMA_LOCK_KEY = 726_017_496;
 
 /**
  * Background work on PostgreSQL through pg-boss: every instance of the API can
@@ -31,7 +35,28 @@ export class JobsService implements OnModuleInit, OnApplicationShutdown {
       application_name: 'parcours-jobs',
     });
     this.boss.on('error', (error) => this.logger.error({ err: error }, 'job queue error'));
-    await this.boss.start();
+    const boss = this.boss;
+    await this.exclusively(() => boss.start());
+  }
+
+  /**
+   * Runs `fn` while holding an advisory lock shared by every instance. pg-boss's create_queue
+   * adds a partition to `pgboss.job` with foreign keys to `pgboss.queue`, unlocked: two
+   * instances creating queues at the same time (a deploy that brings a new queue) deadlock,
+   * and the loser's start fails. Its install and migrations are locked, but not the creation
+   * of its own cron queue at start either.
+   */
+  private async exclusively<T>(fn: () => Promise<T>): Promise<T> {
+    const client = new Client({ connectionString: this.db.url, application_name: 'parcours-jobs', connectionTimeoutMillis: this.db.connectTimeoutMs });
+    client.on('error', () => undefined);
+    await client.connect();
+    try {
+      await client.query('SELECT pg_advisory_lock($1)', [JOBS_SCHEMA_LOCK_KEY]);
+      return await fn();
+    } finally {
+      // Ending the session releases the lock.
+      await client.end().catch(() => undefined);
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -45,7 +70,7 @@ export class JobsService implements OnModuleInit, OnApplicationShutdown {
   private async queue(name: string): Promise<PgBoss> {
     const boss = this.boss!;
     if (!this.queues.has(name)) {
-      await boss.createQueue(name);
+      if (!(await boss.getQueue(name))) await this.exclusively(() => boss.createQueue(name));
       this.queues.add(name);
     }
     return boss;

@@ -46,6 +46,10 @@ export class BeneficiaryImport {
   @Column({ type: 'jsonb', default: () => `'[]'` })
   errors!: ImportError[];
 
+  /** Runs started (each crash of a process running it counts); reset by a retry. */
+  @Column({ type: 'integer', default: 0 })
+  attempts!: number;
+
   /** Why the whole import failed, when it did. */
   @Column({ type: 'text', nullable: true })
   failure!: string | null;

@@ -1,0 +1,12 @@
+import { jsonDepth, MAX_JSON_DEPTH } from './fastify';
+
+describe('jsonDepth', () => {
+  it('counts the nesting of arrays and objects, not brackets inside strings', () => {
+    expect(jsonDepth('12')).toBe(0);
+    expect(jsonDepth('{"a":[1,{"b":2}]}')).toBe(3);
+    expect(jsonDepth('{"a":"[[[[{{{{"}')).toBe(1);
+    expect(jsonDepth('{"a":"\\\\\\"[[["}')).toBe(1);
+    expect(jsonDepth('['.repeat(5000) + ']'.repeat(5000))).toBe(5000);
+    expect(MAX_JSON_DEPTH).toBeGreaterThanOrEqual(32);
+  });
+});

@@ -278,7 +278,7 @@ export const ACCESS_TABLE: Record<string, Row> = {
     expect: '401 B 403 403 403 403 403 B 403',
     scopes: ['beneficiaries:write'],
     call: async (w, c) => ({ path: { id: c === 'cli+' ? await fresh.importBy(w, await w.client(['beneficiaries:write'])) : w.import } }),
-    why: 'only a failed import can run again: 409 when it is queued, running or completed',
+    why: 'only a failed import can run again: 422 IMPORT_NOT_RETRYABLE when it is queued, running or completed',
   },
   'POST /api/v1/caseload-transfers': {
     expect: '401 2 2 403 403 403 403 403 403',

@@ -43,7 +43,7 @@ export function resolve(schema: Json | undefined): Json | undefined {
   return ref ? spec.components.schemas[ref.split('/').pop()!] : schema;
 }
 
-/** OpenAPI 3.0 → JSON Schema: `nullable: true` becomes "or null"; refs point into the spec document. */
+/** OpenAPI 3.0 → JSON Schema: `nullable: true` becomes "or null"; refs point into the spec document; objects are closed. */
 function toJsonSchema(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(toJsonSchema);
   if (!node || typeof node !== 'object') return node;
@@ -52,6 +52,8 @@ function toJsonSchema(node: unknown): unknown {
     if (k === 'example' || k === 'examples' || k === 'nullable') continue;
     out[k] = k === '$ref' ? `openapi.json${v as string}` : toJsonSchema(v);
   }
+  // Strict: a documented object has only its documented properties (an undocumented field in a response is a mismatch).
+  if (out.properties && out.additionalProperties === undefined) out.additionalProperties = false;
   if ((node as Json).nullable === true) return { anyOf: [out, { type: 'null' }] };
   return out;
 }
@@ -85,7 +87,7 @@ export function checkResponse(operation: Operation, res: request.Response): Sche
   if (!validators.has(id)) validators.set(id, ajv.compile(toJsonSchema(schema) as Json));
   const validate = validators.get(id)!;
   if (validate(res.body)) return { checked: true };
-  return { checked: true, errors: ajv.errorsText(validate.errors, { dataVar: 'body' }) };
+  return { checked: true, errors: (validate.errors ?? []).map((e) => `body${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`).join('; ') };
 }
 
 /** RFC 9457 problem shape shared by every error (see src/common/openapi/problem.dto.ts). */
@@ -108,4 +110,23 @@ export function fillPath(path: string, params: Record<string, string>): string {
     if (params[name] === undefined) throw new Error(`no value for {${name}} in ${path}`);
     return encodeURIComponent(params[name]);
   });
+}
+
+/** Statuses any route may get from the HTTP layer before its handler, which the operations do not list. */
+export const HTTP_LAYER_STATUSES = [414, 415];
+
+/**
+ * Records a status the operation does not document; returns an error for one
+ * that is not an HTTP-layer status (a business error missing from the contract).
+ */
+export const undocumented = new Map<string, Set<string>>();
+export function noteStatus(operation: Operation, res: request.Response): string | undefined {
+  if (operation.op.responses[String(res.status)]) return undefined;
+  if (!undocumented.has(operation.key)) undocumented.set(operation.key, new Set());
+  const seen = `${res.status} ${(res.body as { code?: string })?.code ?? ''}`.trim();
+  undocumented.get(operation.key)!.add(seen);
+  return HTTP_LAYER_STATUSES.includes(res.status) ? undefined : `status ${seen} is not documented by the operation`;
+}
+export function undocumentedReport(): string {
+  return [...undocumented.entries()].map(([k, v]) => `${k}: ${[...v].sort().join(', ')}`).sort().join('\n');
 }

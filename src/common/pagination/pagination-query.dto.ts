@@ -1,3 +1,4 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './pagination';
@@ -5,6 +6,8 @@ import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './pagination';
 /** `?limit=&cursor=`, shared by every list. */
 export class PaginationQueryDto {
   /** Page size, 1 to 100. */
+  // Explicit: the Swagger plugin would mark `limit` required because of its default value.
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE, type: 'integer' })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

@@ -1,10 +1,13 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
+import { Role } from '../../src/common/auth/roles';
+import { createBeneficiary } from '../factories/case-file';
+import { bearer, createStaff } from '../factories/identity';
 import { http, startTestApp } from '../setup/app';
 import { sendSigned } from '../webhooks/webhook-helpers';
 import { ACCESS_TABLE, Call, Caller, CALLERS, Cell, Row, staffOf } from './access-table';
 import { checkResponse, fillPath, noteStatus, Operation, operations, problemShapeErrors, undocumentedReport } from './openapi-tools';
-import { ALL_SCOPES, buildWorld, FT_SECRET, World } from './world';
+import { ALL_SCOPES, buildWorld, fresh, FT_SECRET, World } from './world';
 
 /**
  * Every operation of openapi/openapi.json × every caller of the access table:
@@ -56,6 +59,34 @@ describe('access matrix: every operation × every caller', () => {
       });
     }
     expect(disagreements).toEqual([]);
+  });
+
+  it('answers 404 to the staff of another provider and to a manager of A on the records of B (out of scope is not found)', async () => {
+    const providerQ = await createStaff(app, Role.Provider, { providerId: w.providerQ });
+    const personB = (await createBeneficiary(app, w.advisorB, w.communeB)).id;
+    const get = (who: { token: string }, url: string) => http(app).get(url).set(bearer(who));
+    const post = (who: { token: string }, url: string, body: object = {}) => http(app).post(url).set(bearer(who)).send(body);
+    const cells: [string, Promise<request.Response>, number][] = [
+      ['provider Q reads the referral to P', get(providerQ, `/api/v1/referrals/${w.referral}`), 404],
+      ['provider Q accepts a referral to P', post(providerQ, `/api/v1/referrals/${await fresh.referral(w)}/accept`), 404],
+      ['provider Q reads provider P', get(providerQ, `/api/v1/providers/${w.providerP}`), 404],
+      ['provider Q changes the programme of P', http(app).patch(`/api/v1/programmes/${w.programme}`).set(bearer(providerQ)).send({ description: 'x' }), 404],
+      ['manager A reads the caseload of agency B', get(w.managerA, `/api/v1/agencies/${w.agencyB}/caseload-summary`), 404],
+      ['manager A reads advisor B', get(w.managerA, `/api/v1/advisors/${w.advisorB.id}`), 404],
+      ['manager A reads the account of advisor B', get(w.managerA, `/api/v1/users/${w.advisorB.id}`), 404],
+      ['manager A reads a person of B', get(w.managerA, `/api/v1/beneficiaries/${personB}`), 404],
+      ['advisor A reads a person of B', get(w.advisorA, `/api/v1/beneficiaries/${personB}`), 404],
+      ['advisor B reads their own person', get(w.advisorB, `/api/v1/beneficiaries/${personB}`), 200],
+    ];
+    const failures: string[] = [];
+    for (const [what, pending, status] of cells) {
+      const res = await pending;
+      if (res.status !== status) failures.push(`${what}: expected ${status}, got ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
+    }
+    expect(failures).toEqual([]);
+    const list = await get(providerQ, '/api/v1/referrals?limit=100');
+    expect(list.status).toBe(200);
+    expect(list.body.data.map((r: { id: string }) => r.id)).not.toContain(w.referral);
   });
 
   describe.each(ops.map((o) => [o.key, o] as const))('%s', (key, o) => {

@@ -101,15 +101,27 @@ type Mutation =
   | { kind: 'whole'; value: unknown }
   | { kind: 'raw'; raw: string; contentType: string }
   | { kind: 'query'; param: number; value: string }
-  | { kind: 'path'; param: number; value: string };
+  | { kind: 'path'; param: number; value: string }
+  | { kind: 'nested'; field: number; sub: number; value: unknown }
+  | { kind: 'header'; name: string; value: string };
+
+/** Header values a client can send (printable ASCII: Node refuses control characters in headers). */
+const evilHeaderValue = fc.oneof(
+  fc.constantFrom('*', '"1"', '"abc"', 'W/"1"', '"99999999999999999999"', '"-1"', '', ' ', "' OR 1=1 --", 'text/csv', 'application/xml', '*/*;q=abc', 'x'.repeat(8000)),
+  fc.string({ unit: fc.constantFrom(...'abc"*,;=/-W 0123456789'.split('')), maxLength: 30 }),
+);
 
 const mutation = (hasBody: boolean, hasPath: boolean): fc.Arbitrary<Mutation> => {
-  const kinds: { weight: number; arbitrary: fc.Arbitrary<Mutation> }[] = [{ weight: 2, arbitrary: fc.record({ kind: fc.constant('query' as const), param: fc.nat(), value: evilQueryValue }) }];
+  const kinds: { weight: number; arbitrary: fc.Arbitrary<Mutation> }[] = [
+    { weight: 2, arbitrary: fc.record({ kind: fc.constant('query' as const), param: fc.nat(), value: evilQueryValue }) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant('header' as const), name: fc.constantFrom('if-match', 'accept', 'x-request-id'), value: evilHeaderValue }) },
+  ];
   if (hasPath) kinds.push({ weight: 3, arbitrary: fc.record({ kind: fc.constant('path' as const), param: fc.nat(), value: evilPathValue }) });
   if (hasBody) {
     kinds.push(
       { weight: 6, arbitrary: fc.record({ kind: fc.constant('value' as const), field: fc.nat(), value: evilValue }) },
       { weight: 2, arbitrary: fc.record({ kind: fc.constant('drop' as const), field: fc.nat() }) },
+      { weight: 2, arbitrary: fc.record({ kind: fc.constant('nested' as const), field: fc.nat(), sub: fc.nat(), value: evilValue }) },
       { weight: 2, arbitrary: fc.record({ kind: fc.constant('extra' as const), key: fc.constantFrom('__proto__', 'constructor', 'id', 'createdAt', 'role', 'agencyId', 'version', '$where', 'x'.repeat(300)), value: evilValue }) },
       { weight: 1, arbitrary: fc.record({ kind: fc.constant('whole' as const), value: fc.constantFrom<unknown>(null, [], [{}], 'text', 42, true, {}) }) },
       { weight: 1, arbitrary: fc.record({ kind: fc.constant('raw' as const), raw: fc.constantFrom(...rawBodies), contentType: fc.constantFrom('application/json', 'text/plain', 'application/x-www-form-urlencoded', 'application/xml') }) },
@@ -179,6 +191,28 @@ describe('fuzzing every operation of the spec', () => {
     expect(ok.body.hoursJustification).toBe('Temps partiel choisi');
   });
 
+  it('refuses numbers in exponent notation where decimals are limited with a 400 problem (class-validator threw: 500)', async () => {
+    const auth = { authorization: `Bearer ${w.managerA.token}` };
+    for (const weeklyHours of [2e-323, 1e-7]) {
+      const res = await http(app)
+        .post(`/api/v1/construction-pathway/participants/${w.participant}/employments`)
+        .set(auth)
+        .send({ contractType: 'cdi', employerName: 'BTP 93', romeCode: 'F1703', startsOn: '2026-11-01', weeklyHours });
+      expectProblem(res, 400, 'VALIDATION_FAILED');
+      expect(res.body.errors).toContainEqual(expect.objectContaining({ field: 'weeklyHours' }));
+    }
+    const lot = await http(app).post(`/api/v1/construction-pathway/operations/${w.operation}/lots`).set(auth).send({ label: 'Lot E', requiredHours: 1e-9, companyName: 'BTP', companySiret: '73282932000074' });
+    expectProblem(lot, 400, 'VALIDATION_FAILED');
+  });
+
+  it('refuses null for a password, a role or a name of an account with a 400 problem (it was a 500)', async () => {
+    for (const field of ['password', 'role', 'firstName']) {
+      const res = await http(app).patch(`/api/v1/users/${w.advisorA2.id}`).set({ authorization: `Bearer ${w.admin.token}` }).send({ [field]: null });
+      expectProblem(res, 400, 'VALIDATION_FAILED');
+      expect(res.body.errors).toContainEqual(expect.objectContaining({ field }));
+    }
+  });
+
   describe.each(operations().map((o) => [o.key, o] as const))('%s', (key, o) => {
     it('answers generated invalid input with a 4xx problem, never a 5xx', async () => {
       const row = ACCESS_TABLE[key];
@@ -239,12 +273,14 @@ describe('fuzzing every operation of the spec', () => {
       if (m.kind === 'extra') Object.defineProperty(copy, m.key, { value: m.value, enumerable: true, writable: true, configurable: true });
       body = copy;
     }
+    if (m.kind === 'nested') body = mutateNested(base.body, m);
     if (m.kind === 'whole') body = m.value;
     const raw = m.kind === 'raw' ? m.raw : body === undefined ? undefined : JSON.stringify(body);
 
     if (base.signed) return sendSigned(app, raw ?? '', { secret: FT_SECRET }).set(auth);
     const url = fillPath(o.path, path);
     let req = (http(app)[o.method as 'get'] as (u: string) => request.Test)(url).set(auth).query(query);
+    if (m.kind === 'header') req = req.set(m.name, m.value);
     if (base.file && m.kind !== 'raw' && m.kind !== 'whole') {
       const content = m.kind === 'value' || m.kind === 'extra' ? `${base.file.content}${String(JSON.stringify(m.value)).slice(0, 200_000)}\n` : base.file.content;
       return m.kind === 'drop' ? req.field('other', 'x') : req.attach(base.file.field, Buffer.from(content), base.file.name);
@@ -253,6 +289,25 @@ describe('fuzzing every operation of the spec', () => {
     return req;
   }
 });
+
+/** The valid body with one value inside a nested array or object (an operation's first lot, an item of a list) replaced. */
+function mutateNested(body: unknown, m: { field: number; sub: number; value: unknown }): unknown {
+  if (!isObject(body)) return body;
+  const containers = Object.keys(body).filter((k) => typeof body[k] === 'object' && body[k] !== null).sort();
+  if (!containers.length) return { ...body, [Object.keys(body).sort()[m.field % Math.max(1, Object.keys(body).length)] ?? 'x']: m.value };
+  const key = containers[m.field % containers.length];
+  const inner = body[key];
+  if (Array.isArray(inner)) {
+    const first = inner[0];
+    if (isObject(first)) {
+      const keys = Object.keys(first).sort();
+      return { ...body, [key]: [{ ...first, [keys[m.sub % keys.length]]: m.value }, ...inner.slice(1)] };
+    }
+    return { ...body, [key]: [m.value, ...inner.slice(1)] };
+  }
+  const keys = Object.keys(inner as object).sort();
+  return { ...body, [key]: { ...(inner as object), [keys[m.sub % Math.max(1, keys.length)] ?? 'x']: m.value } };
+}
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -285,5 +340,9 @@ function describeMutation(m: Mutation): string {
       return `query #${m.param} = ${short(m.value)}`;
     case 'path':
       return `path param #${m.param} = ${short(m.value)}`;
+    case 'nested':
+      return `nested body value #${m.field}.#${m.sub} = ${short(m.value)}`;
+    case 'header':
+      return `header ${m.name}: ${short(m.value)}`;
   }
 }

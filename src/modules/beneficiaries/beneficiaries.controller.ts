@@ -81,6 +81,7 @@ export class BeneficiariesController {
   @HttpCode(200)
   @Access({ roles: MANAGERS, scopes: [Scope.BeneficiariesWrite] })
   @ApiOperation({ operationId: 'assignBeneficiary', summary: 'Assign the case to an advisor of its agency.' })
+  @ApiUnprocessableEntityResponse({ description: 'INVALID_ADVISOR: not an active advisor of the person\'s agency.' })
   @ApiOkResponse({ type: BeneficiaryDto })
   async assign(@CurrentActor() actor: Actor, @IdParam() id: string, @Body() body: AssignmentDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<BeneficiaryDto> {
     return withEtag(reply, await this.beneficiaries.assign(actor, id, body.advisorId));

@@ -213,6 +213,19 @@ describe('fuzzing every operation of the spec', () => {
     }
   });
 
+  it('refuses a lone surrogate in a JSON string with a 400 problem (IsEmail threw a URIError: 500)', async () => {
+    const res = await http(app)
+      .post('/api/v1/providers')
+      .set({ authorization: `Bearer ${w.admin.token}` })
+      .set('content-type', 'application/json')
+      .send('{"name":"Structure","siret":"73282932000074","communeCode":"93066","email":"\\ud800"}');
+    expectProblem(res, 400, 'INVALID_UNICODE');
+    const login = await http(app).post('/api/v1/auth/login').send({ email: 'a\udc00@example.org', password: 'x' });
+    expectProblem(login, 400, 'INVALID_UNICODE');
+    const pair = await http(app).post('/api/v1/beneficiaries').set({ authorization: `Bearer ${w.managerA.token}` }).send({ firstName: '🏗️' });
+    expectProblem(pair, 400, 'VALIDATION_FAILED');
+  });
+
   describe.each(operations().map((o) => [o.key, o] as const))('%s', (key, o) => {
     it('answers generated invalid input with a 4xx problem, never a 5xx', async () => {
       const row = ACCESS_TABLE[key];

@@ -53,6 +53,22 @@ export function answerFrameworkError(error: Error, request: FastifyRequest, repl
  */
 export const MAX_JSON_DEPTH = 64;
 
+/** A `\uD800`–`\uDFFF` escape: the only way a JSON text can carry a lone surrogate (UTF-8 bytes cannot). */
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * true when every string (and key) of a parsed body is well-formed Unicode. A lone
+ * surrogate makes validators that call `encodeURI` throw (class-validator's
+ * `IsEmail`: a 500) and cannot be stored as UTF-8 anyway: such bodies are a 400 `INVALID_UNICODE`.
+ */
+export function wellFormed(value: unknown): boolean {
+  if (typeof value === 'string') return !LONE_SURROGATE.test(value);
+  if (Array.isArray(value)) return value.every(wellFormed);
+  if (value && typeof value === 'object') return Object.entries(value).every(([k, v]) => !LONE_SURROGATE.test(k) && wellFormed(v));
+  return true;
+}
+
 /** The deepest nesting of arrays and objects in a JSON text (brackets inside strings do not count). */
 export function jsonDepth(text: string): number {
   let depth = 0;
@@ -102,6 +118,10 @@ export function registerJsonParser(fastify: FastifyInstance, bodyLimit: number):
       if (error) {
         const detail = body.length === 0 ? 'The body is declared as JSON but is empty.' : 'The request body is not valid JSON.';
         done(new AppException(400, 'MALFORMED_JSON', detail), undefined);
+        return;
+      }
+      if (SURROGATE_ESCAPE.test(text) && !wellFormed(value)) {
+        done(new AppException(400, 'INVALID_UNICODE', 'The request body contains a string that is not valid Unicode (a lone surrogate escape such as \\ud800).'), undefined);
         return;
       }
       done(null, value);

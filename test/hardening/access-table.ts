@@ -1,6 +1,6 @@
 import { Role } from '../../src/common/auth/roles';
 import { isoDay, letters } from '../factories/case-file';
-import { createStaff, createTestCommune, StaffAccount, TEST_PASSWORD } from '../factories/identity';
+import { createAgency, createStaff, createTestCommune, StaffAccount, TEST_PASSWORD } from '../factories/identity';
 import { beneficiaryInput } from '../factories/case-file';
 import { http } from '../setup/app';
 import { ftEvent, fresh, importCsv, World } from './world';
@@ -92,7 +92,12 @@ export const ACCESS_TABLE: Record<string, Row> = {
     call: async (w) => ({ body: { code: fresh.uniqueCode(), name: `Agence ${letters(6)}`, communeCodes: [await createTestCommune(w.app)] } }),
   },
   'GET /api/v1/agencies/{id}': { expect: REFERENCE, scopes: ['reference:read'], call: (w) => ({ path: { id: w.agencyA } }) },
-  'PATCH /api/v1/agencies/{id}': { expect: ADMIN_ONLY, scopes: [], call: (w) => ({ path: { id: w.agencyA }, body: { phone: '01 23 45 67 89' } }) },
+  'PATCH /api/v1/agencies/{id}': {
+    expect: ADMIN_ONLY,
+    scopes: [],
+    call: async (w) => ({ path: { id: (await createAgency(w.app)).id }, body: { phone: '01 23 45 67 89' } }),
+    why: 'an agency of its own: the fuzzing must not deactivate agency A, which the fixtures need',
+  },
   'GET /api/v1/agencies/{id}/caseload-summary': { expect: '401 2 2 2 404 403 403 403 403', scopes: [], call: (w) => ({ path: { id: w.agencyA } }) },
 
   // ---- API clients

@@ -232,9 +232,11 @@ export const fresh = {
     ).id;
     return { person, request };
   },
+  /** A referral to a programme of P of its own (the fuzzing may change the capacity of the fixture programme). */
   async referral(w: World, then: ('accept' | 'start')[] = []): Promise<string> {
     const person = await fresh.person(w);
-    const id = (await refer(w.app, w.advisorA, person, w.programme)).id;
+    const programme = (await createProgramme(w.app, w.admin, { providerId: w.providerP, communeCode: w.communeA, capacity: 5 })).id;
+    const id = (await refer(w.app, w.advisorA, person, programme)).id;
     for (const step of then) ok(step, await http(w.app).post(`/api/v1/referrals/${id}/${step}`).set(bearer(w.provider)).send({}));
     return id;
   },

@@ -149,6 +149,7 @@ export class CaseloadTransfersController {
   @HttpCode(200)
   @Access({ roles: MANAGERS })
   @ApiOperation({ operationId: 'transferCaseload', summary: 'Move every open case of one advisor to another advisor of the same agency.' })
+  @ApiUnprocessableEntityResponse({ description: 'INVALID_ADVISOR: both must be active advisors of the same agency (of the manager\'s agency for a manager).' })
   @ApiOkResponse({ schema: { type: 'object', properties: { transferred: { type: 'integer' } }, required: ['transferred'] } })
   transfer(@CurrentActor() actor: Actor, @Body() body: TransferCaseloadDto): Promise<{ transferred: number }> {
     return this.beneficiaries.transferCaseload(actor, body.fromAdvisorId, body.toAdvisorId);

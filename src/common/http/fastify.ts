@@ -1,7 +1,9 @@
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import helmet from 'helmet';
-import type { FastifyBodyParser, FastifyInstance } from 'fastify';
+import type { FastifyBodyParser, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppException } from '../errors/app.exception';
+import { PROBLEM_CONTENT_TYPE } from '../errors/problem';
+import { toProblem } from '../errors/problem-mapper';
 import { RequestLogController, rootLogger } from '../logging/root-logger';
 import { genRequestId, REQUEST_ID_HEADER } from './request-id';
 
@@ -24,7 +26,66 @@ export function createFastifyAdapter(settings: HttpSettings): FastifyAdapter {
     requestTimeout: 60_000,
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
+    frameworkErrors: answerFrameworkError,
   });
+}
+
+/**
+ * Errors Fastify raises while routing, before Nest and its exception filter
+ * (a malformed URL, a path parameter over `maxParamLength`): answered as
+ * problem+json like every other error, instead of Fastify's own JSON.
+ */
+export function answerFrameworkError(error: Error, request: FastifyRequest, reply: FastifyReply): void {
+  const { problem, headers } = toProblem(error);
+  void reply
+    .status(problem.status)
+    .headers(headers)
+    .header(REQUEST_ID_HEADER, String(request.id))
+    .header('content-type', PROBLEM_CONTENT_TYPE)
+    .header('cache-control', 'no-store')
+    .send({ ...problem, instance: request.url?.split('?')[0], correlationId: String(request.id) });
+}
+
+/**
+ * JSON nested deeper than this is refused (400 `JSON_TOO_DEEP`) before it is
+ * parsed: the validation pipe walks bodies recursively, and a body of a few
+ * kilobytes of `[[[[…` would exhaust the stack (a 500).
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/** A `\uD800`–`\uDFFF` escape: the only way a JSON text can carry a lone surrogate (UTF-8 bytes cannot). */
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * true when every string (and key) of a parsed body is well-formed Unicode. A lone
+ * surrogate makes validators that call `encodeURI` throw (class-validator's
+ * `IsEmail`: a 500) and cannot be stored as UTF-8 anyway: such bodies are a 400 `INVALID_UNICODE`.
+ */
+export function wellFormed(value: unknown): boolean {
+  if (typeof value === 'string') return !LONE_SURROGATE.test(value);
+  if (Array.isArray(value)) return value.every(wellFormed);
+  if (value && typeof value === 'object') return Object.entries(value).every(([k, v]) => !LONE_SURROGATE.test(k) && wellFormed(v));
+  return true;
+}
+
+/** The deepest nesting of arrays and objects in a JSON text (brackets inside strings do not count). */
+export function jsonDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i += 1; // backslash: skip the escaped character
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 91 || c === 123) {
+      depth += 1;
+      if (depth > max) max = depth;
+    } else if (c === 93 || c === 125) depth -= 1;
+  }
+  return max;
 }
 
 declare module 'fastify' {
@@ -48,10 +109,19 @@ export function registerJsonParser(fastify: FastifyInstance, bodyLimit: number):
       done(null, body);
       return;
     }
-    void parse(request, body.toString('utf8'), (error: Error | null, value?: unknown) => {
+    const text = body.toString('utf8');
+    if (jsonDepth(text) > MAX_JSON_DEPTH) {
+      done(new AppException(400, 'JSON_TOO_DEEP', `The request body nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels.`), undefined);
+      return;
+    }
+    void parse(request, text, (error: Error | null, value?: unknown) => {
       if (error) {
         const detail = body.length === 0 ? 'The body is declared as JSON but is empty.' : 'The request body is not valid JSON.';
         done(new AppException(400, 'MALFORMED_JSON', detail), undefined);
+        return;
+      }
+      if (SURROGATE_ESCAPE.test(text) && !wellFormed(value)) {
+        done(new AppException(400, 'INVALID_UNICODE', 'The request body contains a string that is not valid Unicode (a lone surrogate escape such as \\ud800).'), undefined);
         return;
       }
       done(null, value);

@@ -7,7 +7,7 @@ import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './pagination';
 export class PaginationQueryDto {
   /** Page size, 1 to 100. */
   // Optional for callers (the default applies), although the property always has a value here.
-  @ApiProperty({ required: false, type: 'integer', format: 'int32', default: DEFAULT_PAGE_SIZE })
+  @ApiProperty({ required: false, type: 'integer', format: 'int32', minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Patch, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { IdParam } from '../../common/http/id-param';
 import { Access } from '../../common/auth/access.decorator';
 import { Role, Scope, STAFF_ROLES } from '../../common/auth/roles';
@@ -17,6 +17,7 @@ export class AgenciesController {
   @Post()
   @Access({ roles: [Role.Admin] })
   @ApiOperation({ operationId: 'createAgency', summary: 'Create an agency (ALI) and the communes it serves.' })
+  @ApiConflictResponse({ description: 'AGENCY_CODE_TAKEN: another agency has this code.' })
   @ApiCreatedResponse({ type: AgencyDto })
   create(@CurrentActor() actor: Actor, @Body() body: CreateAgencyDto): Promise<AgencyDto> {
     return this.agencies.create(actor, body);

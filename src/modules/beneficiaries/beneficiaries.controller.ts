@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Headers, HttpCode, Patch, Post, Query, Res } from '@nestjs/common';
-import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiPreconditionFailedResponse, ApiTags } from '@nestjs/swagger';
+import { ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiPreconditionFailedResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Access } from '../../common/auth/access.decorator';
 import { Role, Scope } from '../../common/auth/roles';
@@ -38,6 +38,8 @@ export class BeneficiariesController {
   @Post()
   @Access({ roles: STAFF, scopes: [Scope.BeneficiariesWrite] })
   @ApiOperation({ operationId: 'createBeneficiary', summary: 'Open a case; the agency is the one serving the commune, the status `to_orient`.' })
+  @ApiUnprocessableEntityResponse({ description: 'OUTSIDE_AGENCY_TERRITORY: the commune is served by another agency.' })
+  @ApiConflictResponse({ description: 'CAF_NUMBER_TAKEN: the person is already registered.' })
   @ApiCreatedResponse({ type: BeneficiaryDto })
   async create(@CurrentActor() actor: Actor, @Body() body: CreateBeneficiaryDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<BeneficiaryDto> {
     return withEtag(reply, await this.beneficiaries.create(actor, body));
@@ -80,6 +82,7 @@ export class BeneficiariesController {
   @HttpCode(200)
   @Access({ roles: MANAGERS, scopes: [Scope.BeneficiariesWrite] })
   @ApiOperation({ operationId: 'assignBeneficiary', summary: 'Assign the case to an advisor of its agency.' })
+  @ApiUnprocessableEntityResponse({ description: 'INVALID_ADVISOR: not an active advisor of the person\'s agency.' })
   @ApiOkResponse({ type: BeneficiaryDto })
   async assign(@CurrentActor() actor: Actor, @IdParam() id: string, @Body() body: AssignmentDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<BeneficiaryDto> {
     return withEtag(reply, await this.beneficiaries.assign(actor, id, body.advisorId));
@@ -89,6 +92,7 @@ export class BeneficiariesController {
   @HttpCode(200)
   @Access({ roles: STAFF, scopes: [Scope.BeneficiariesWrite] })
   @ApiOperation({ operationId: 'exitBeneficiary', summary: 'Record the exit from the scheme, with its reason and date.' })
+  @ApiUnprocessableEntityResponse({ description: 'ALREADY_EXITED' })
   @ApiOkResponse({ type: BeneficiaryDto })
   async exit(@CurrentActor() actor: Actor, @IdParam() id: string, @Body() body: ExitInputDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<BeneficiaryDto> {
     return withEtag(reply, await this.beneficiaries.exit(actor, id, body));
@@ -98,6 +102,7 @@ export class BeneficiariesController {
   @HttpCode(200)
   @Access({ roles: STAFF, scopes: [Scope.BeneficiariesWrite] })
   @ApiOperation({ operationId: 'reenterBeneficiary', summary: 'Re-open an exited case where it was.' })
+  @ApiUnprocessableEntityResponse({ description: 'NOT_EXITED' })
   @ApiOkResponse({ type: BeneficiaryDto })
   async reenter(@CurrentActor() actor: Actor, @IdParam() id: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<BeneficiaryDto> {
     return withEtag(reply, await this.beneficiaries.reenter(actor, id));
@@ -145,6 +150,7 @@ export class CaseloadTransfersController {
   @HttpCode(200)
   @Access({ roles: MANAGERS })
   @ApiOperation({ operationId: 'transferCaseload', summary: 'Move every open case of one advisor to another advisor of the same agency.' })
+  @ApiUnprocessableEntityResponse({ description: 'INVALID_ADVISOR: both must be active advisors of the same agency (of the manager\'s agency for a manager).' })
   @ApiOkResponse({ schema: { type: 'object', properties: { transferred: { type: 'integer' } }, required: ['transferred'] } })
   transfer(@CurrentActor() actor: Actor, @Body() body: TransferCaseloadDto): Promise<{ transferred: number }> {
     return this.beneficiaries.transferCaseload(actor, body.fromAdvisorId, body.toAdvisorId);

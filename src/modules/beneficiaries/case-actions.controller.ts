@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Patch, Post, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { Access } from '../../common/auth/access.decorator';
 import { Role, Scope } from '../../common/auth/roles';
 import { Actor, CurrentActor } from '../../common/context/actor';
@@ -47,6 +47,7 @@ export class OrientationsController {
   @Post('reorientation-requests')
   @Access({ roles: STAFF })
   @ApiOperation({ operationId: 'requestReorientation', summary: 'Ask for a new orientation, with the reason.' })
+  @ApiConflictResponse({ description: 'REORIENTATION_PENDING: a request is already waiting for a decision.' })
   @ApiCreatedResponse({ type: ReorientationRequestDto })
   request(@CurrentActor() actor: Actor, @IdParam() id: string, @Body() body: ReorientationRequestInputDto): Promise<ReorientationRequestDto> {
     return this.orientations.request(actor, id, body);
@@ -65,6 +66,7 @@ export class OrientationsController {
   @HttpCode(200)
   @Access({ roles: MANAGERS })
   @ApiOperation({ operationId: 'acceptReorientation', summary: 'Accept: the requested orientation is decided today.' })
+  @ApiUnprocessableEntityResponse({ description: 'REORIENTATION_ALREADY_DECIDED' })
   @ApiOkResponse({ type: ReorientationRequestDto })
   accept(@CurrentActor() actor: Actor, @IdParam() id: string, @IdParam('requestId') requestId: string, @Body() body: ReorientationDecisionDto): Promise<ReorientationRequestDto> {
     return this.orientations.decideRequest(actor, id, requestId, true, body.reason);
@@ -74,6 +76,7 @@ export class OrientationsController {
   @HttpCode(200)
   @Access({ roles: MANAGERS })
   @ApiOperation({ operationId: 'denyReorientation', summary: 'Deny, with the reason told to the referent.' })
+  @ApiUnprocessableEntityResponse({ description: 'REORIENTATION_ALREADY_DECIDED' })
   @ApiOkResponse({ type: ReorientationRequestDto })
   deny(@CurrentActor() actor: Actor, @IdParam() id: string, @IdParam('requestId') requestId: string, @Body() body: ReorientationDecisionDto): Promise<ReorientationRequestDto> {
     return this.orientations.decideRequest(actor, id, requestId, false, body.reason);
@@ -88,6 +91,7 @@ export class ContractsController {
   @Post()
   @Access({ roles: STAFF, scopes: [Scope.BeneficiariesWrite] })
   @ApiOperation({ operationId: 'createContract', summary: "Draft a contrat d'engagement (15 h a week unless justified)." })
+  @ApiConflictResponse({ description: 'CONTRACT_ALREADY_OPEN: the person already has a draft or signed contract.' })
   @ApiCreatedResponse({ type: ContractDto })
   create(@CurrentActor() actor: Actor, @IdParam() id: string, @Body() body: CreateContractDto): Promise<ContractDto> {
     return this.contracts.create(actor, id, body);
@@ -123,6 +127,7 @@ export class ContractsController {
   @HttpCode(200)
   @Access({ roles: STAFF, scopes: [Scope.BeneficiariesWrite] })
   @ApiOperation({ operationId: 'signContract', summary: 'Record the signature: the case enters its pathway.' })
+  @ApiUnprocessableEntityResponse({ description: 'CONTRACT_NOT_DRAFT: the contract is already signed or ended.' })
   @ApiOkResponse({ type: ContractDto })
   sign(@CurrentActor() actor: Actor, @IdParam() id: string, @IdParam('contractId') contractId: string, @Body() body: SignContractDto): Promise<ContractDto> {
     return this.contracts.sign(actor, id, contractId, body.signedOn);
@@ -132,6 +137,7 @@ export class ContractsController {
   @HttpCode(200)
   @Access({ roles: STAFF, scopes: [Scope.BeneficiariesWrite] })
   @ApiOperation({ operationId: 'endContract', summary: 'End a signed contract (a new one is then due).' })
+  @ApiUnprocessableEntityResponse({ description: 'CONTRACT_NOT_SIGNED: only a signed contract can end.' })
   @ApiOkResponse({ type: ContractDto })
   end(@CurrentActor() actor: Actor, @IdParam() id: string, @IdParam('contractId') contractId: string, @Body() body: EndContractDto): Promise<ContractDto> {
     return this.contracts.end(actor, id, contractId, body.endedOn);

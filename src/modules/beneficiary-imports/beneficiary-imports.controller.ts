@@ -1,6 +1,6 @@
 import '@fastify/multipart';
 import { Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { Access } from '../../common/auth/access.decorator';
 import { Role, Scope } from '../../common/auth/roles';
@@ -41,6 +41,7 @@ export class BeneficiaryImportsController {
   @HttpCode(202)
   @Access({ roles: [Role.Admin], scopes: [Scope.BeneficiariesWrite] })
   @ApiOperation({ operationId: 'retryBeneficiaryImport', summary: 'Run a failed import again.' })
+  @ApiUnprocessableEntityResponse({ description: 'IMPORT_NOT_RETRYABLE: only a failed import runs again.' })
   @ApiAcceptedResponse({ type: ImportAcceptedDto })
   retry(@CurrentActor() actor: Actor, @IdParam() id: string): Promise<ImportAcceptedDto> {
     return this.imports.retry(actor, id);

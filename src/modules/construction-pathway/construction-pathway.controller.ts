@@ -125,6 +125,7 @@ export class ConstructionPathwayController {
     summary: 'Enrol a beneficiary in the pathway (once), with target trades (ROME codes from GET /trades).',
     description: 'Admins and the staff of the person\'s agency (advisors: their caseload). 400 for an unknown ROME code.',
   })
+  @ApiNotFoundResponse({ description: 'BENEFICIARY_NOT_FOUND: no person in the scope of the caller has this id.' })
   @ApiCreatedResponse({ type: ParticipantDto })
   @ApiConflictResponse({ description: 'PARTICIPANT_ALREADY_ENROLLED' })
   @ApiUnprocessableEntityResponse({ description: 'CASE_EXITED, INVALID_ADVISOR' })

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Headers, Patch, Post, Query, Res } from '@nestjs/common';
-import { ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiPreconditionFailedResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiPreconditionFailedResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Access } from '../../common/auth/access.decorator';
 import { Role, Scope, STAFF_ROLES } from '../../common/auth/roles';
@@ -35,6 +35,7 @@ export class ProgrammesController {
   @Get()
   @Access({ roles: STAFF_ROLES, scopes: [Scope.ProgrammesRead] })
   @ApiOperation({ operationId: 'listProgrammes', summary: 'Programmes by code, with their free places; provider staff see their own.' })
+  @ApiNotFoundResponse({ description: 'BENEFICIARY_NOT_FOUND: `eligibleFor` names no person in the scope of the caller.' })
   @ApiPageResponse(ProgrammeDto)
   list(@CurrentActor() actor: Actor, @Query() query: ListProgrammesQueryDto): Promise<Page<ProgrammeDto>> {
     return this.programmes.list(actor.principal, query);

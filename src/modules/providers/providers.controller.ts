@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Patch, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { IdParam } from '../../common/http/id-param';
 import { Access } from '../../common/auth/access.decorator';
 import { Role, Scope, STAFF_ROLES } from '../../common/auth/roles';
@@ -17,6 +17,7 @@ export class ProvidersController {
   @Post()
   @Access({ roles: [Role.Admin] })
   @ApiOperation({ operationId: 'createProvider', summary: 'Register a structure running insertion programmes.' })
+  @ApiConflictResponse({ description: 'SIRET_TAKEN' })
   @ApiCreatedResponse({ type: ProviderDto })
   create(@CurrentActor() actor: Actor, @Body() body: CreateProviderDto): Promise<ProviderDto> {
     return this.providers.create(actor, body);

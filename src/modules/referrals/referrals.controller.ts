@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
-import { ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { Access } from '../../common/auth/access.decorator';
 import { Role, Scope } from '../../common/auth/roles';
 import { Actor, CurrentActor } from '../../common/context/actor';
@@ -26,6 +26,7 @@ export class ReferralsController {
     summary: 'Refer an oriented person to a programme: `submitted`, or `waitlisted` when every place is held.',
     description: 'Admins and the staff of the person\'s agency (advisors: their caseload). 422 NOT_ELIGIBLE when the person is not oriented on an eligible path.',
   })
+  @ApiNotFoundResponse({ description: 'BENEFICIARY_NOT_FOUND: no person in the scope of the caller has this id.' })
   @ApiCreatedResponse({ type: ReferralDto })
   @ApiConflictResponse({ description: 'REFERRAL_ALREADY_OPEN' })
   @ApiUnprocessableEntityResponse({ description: 'NOT_ELIGIBLE' })

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { IdParam } from '../../common/http/id-param';
 import { Access } from '../../common/auth/access.decorator';
 import { Role } from '../../common/auth/roles';
@@ -18,6 +18,8 @@ export class UsersController {
   @Post()
   @Access({ roles: [Role.Admin, Role.AgencyManager] })
   @ApiOperation({ operationId: 'createUser', summary: 'Create a staff account (agency managers: advisors of their agency).' })
+  @ApiConflictResponse({ description: 'EMAIL_TAKEN' })
+  @ApiUnprocessableEntityResponse({ description: 'INVALID_ATTACHMENT: the agency or provider does not fit the role.' })
   @ApiCreatedResponse({ type: UserDto })
   create(@CurrentActor() actor: Actor, @Body() body: CreateUserDto): Promise<UserDto> {
     return this.users.create(actor, body);
@@ -43,6 +45,7 @@ export class UsersController {
   @Patch(':id')
   @Access({ roles: [Role.Admin, Role.AgencyManager] })
   @ApiOperation({ operationId: 'updateUser', summary: 'Change an account; `active: false` deactivates it and ends its sessions.' })
+  @ApiUnprocessableEntityResponse({ description: 'INVALID_ATTACHMENT: the agency or provider does not fit the role; LAST_ADMIN: the last active admin keeps the role and stays active.' })
   @ApiOkResponse({ type: UserDto })
   update(@CurrentActor() actor: Actor, @IdParam() id: string, @Body() body: UpdateUserDto): Promise<UserDto> {
     return this.users.update(actor, id, body);
@@ -52,6 +55,7 @@ export class UsersController {
   @HttpCode(200)
   @Access({ roles: [Role.Admin, Role.AgencyManager] })
   @ApiOperation({ operationId: 'deactivateUser', summary: 'Deactivate an account and revoke its refresh tokens.' })
+  @ApiUnprocessableEntityResponse({ description: 'LAST_ADMIN: the last active admin stays active.' })
   @ApiOkResponse({ type: UserDto })
   deactivate(@CurrentActor() actor: Actor, @IdParam() id: string): Promise<UserDto> {
     return this.users.update(actor, id, { active: false });

@@ -86,9 +86,9 @@ export class WebhookEndpointsController {
   @HttpCode(202)
   @Access(MANAGERS)
   @ApiOperation({ operationId: 'testWebhookEndpoint', summary: 'Send a `ping` event to the endpoint now; the answer is the queued delivery.' })
-  @ApiAcceptedResponse({ type: WebhookDeliveryDto })
+  @ApiAcceptedResponse({ type: WebhookDeliveryDetailDto })
   @ApiConflictResponse({ description: 'WEBHOOK_ENDPOINT_DISABLED' })
-  test(@CurrentActor() actor: Actor, @IdParam() id: string): Promise<WebhookDeliveryDto> {
+  test(@CurrentActor() actor: Actor, @IdParam() id: string): Promise<WebhookDeliveryDetailDto> {
     return this.endpoints.test(actor, id);
   }
 

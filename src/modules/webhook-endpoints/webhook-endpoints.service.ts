@@ -132,7 +132,7 @@ export class WebhookEndpointsService {
   }
 
   /** Queues a `ping` delivery to the endpoint, sent at once. */
-  async test(actor: Actor, id: string): Promise<WebhookDeliveryDto> {
+  async test(actor: Actor, id: string): Promise<WebhookDeliveryDetailDto> {
     const endpoint = await this.find(id);
     if (!endpoint.enabled) throw endpointDisabled();
     const deliveryId = randomUUID();

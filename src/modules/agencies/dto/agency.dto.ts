@@ -63,7 +63,8 @@ export class CreateAgencyDto {
   active?: boolean;
 }
 
-export class UpdateAgencyDto extends PartialType(CreateAgencyDto) {}
+/** `null` is refused for the fields that cannot be empty (name, code, communeCodes: `[]` frees the territory); optional ones may be cleared. */
+export class UpdateAgencyDto extends PartialType(CreateAgencyDto, { skipNullProperties: false }) {}
 
 export class ListAgenciesQueryDto extends PaginationQueryDto {
   @IsOptional()

@@ -12,7 +12,11 @@ export class CreateContractDto {
   weeklyActivityHours?: number;
 
   /** Why fewer than 15 hours (health, disability, isolated parent without childcare...). */
-  @ValidateIf((c: CreateContractDto) => c.weeklyActivityHours !== undefined && c.weeklyActivityHours < 15)
+  // Checked whenever given (not only below 15 hours: any type was stored as is), required below 15 hours.
+  @ValidateIf(
+    (c: CreateContractDto) =>
+      (c.hoursJustification !== undefined && c.hoursJustification !== null) || (c.weeklyActivityHours !== undefined && c.weeklyActivityHours < 15),
+  )
   @IsString({ message: 'hoursJustification is required below 15 hours a week' })
   @Length(3, 2000)
   hoursJustification?: string;

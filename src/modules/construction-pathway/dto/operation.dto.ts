@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsEnum, IsInt, IsNumber, IsOptional, IsString, IsUUID, Length, Matches, Max, MaxLength, Min, ValidateIf, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsEnum, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, MaxLength, Min, ValidateIf, ValidateNested } from 'class-validator';
+import { IsDecimal } from '../../../common/validation/decimals';
 import { PaginationQueryDto } from '../../../common/pagination/pagination-query.dto';
 import { IsSiret } from '../../../common/validation/siret';
 import { FulfilmentMode } from '../pathway.enums';
@@ -29,21 +30,21 @@ export class CreateLotDto {
 
   /** Labour share of the amount, in percent. @example 50 */
   @ValidateIf((o: CreateLotDto) => needsInputs(o) || o.labourSharePercent !== undefined)
-  @IsNumber({ maxDecimalPlaces: 2 })
+  @IsDecimal(2)
   @Min(0.01)
   @Max(100)
   labourSharePercent?: number;
 
   /** Insertion rate: share of the labour for insertion, in percent. @example 5 */
   @ValidateIf((o: CreateLotDto) => needsInputs(o) || o.insertionRatePercent !== undefined)
-  @IsNumber({ maxDecimalPlaces: 2 })
+  @IsDecimal(2)
   @Min(0.01)
   @Max(100)
   insertionRatePercent?: number;
 
   /** Average hourly labour cost in euros. @example 30 */
   @ValidateIf((o: CreateLotDto) => needsInputs(o) || o.hourlyCost !== undefined)
-  @IsNumber({ maxDecimalPlaces: 2 })
+  @IsDecimal(2)
   @Min(0.01)
   @Max(10_000)
   hourlyCost?: number;
@@ -158,7 +159,7 @@ export class RecordHoursDto {
   month!: string;
 
   /** Hours worked in the month; a later value for the same participant and month replaces it. @example 151.67 */
-  @IsNumber({ maxDecimalPlaces: 2 })
+  @IsDecimal(2)
   @Min(0)
   @Max(744)
   hours!: number;

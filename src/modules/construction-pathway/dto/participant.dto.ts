@@ -8,7 +8,6 @@ import {
   IsBoolean,
   IsEnum,
   IsIn,
-  IsNumber,
   IsOptional,
   IsString,
   IsUUID,
@@ -19,6 +18,7 @@ import {
   Min,
   ValidateIf,
 } from 'class-validator';
+import { IsDecimal } from '../../../common/validation/decimals';
 import { PaginationQueryDto } from '../../../common/pagination/pagination-query.dto';
 import { IsCalendarDate } from '../../../common/validation/dates';
 import { IsSiret } from '../../../common/validation/siret';
@@ -285,7 +285,7 @@ export class CreateEmploymentDto {
   endsOn?: string;
 
   /** @example 35 */
-  @IsNumber({ maxDecimalPlaces: 1 })
+  @IsDecimal(1)
   @Min(1)
   @Max(48)
   weeklyHours!: number;
@@ -310,7 +310,7 @@ export class UpdateEmploymentDto {
   endsOn?: string;
 
   @IsOptional()
-  @IsNumber({ maxDecimalPlaces: 1 })
+  @IsDecimal(1)
   @Min(1)
   @Max(48)
   weeklyHours?: number;

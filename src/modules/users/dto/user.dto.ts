@@ -53,7 +53,8 @@ export class CreateUserDto {
   caseloadCapacity?: number;
 }
 
-export class UpdateUserDto extends PartialType(OmitType(CreateUserDto, ['email'] as const)) {
+/** `null` is refused for the fields that cannot be empty (password, role, names: it reached the service, a 500); agencyId, providerId and caseloadCapacity may be cleared. */
+export class UpdateUserDto extends PartialType(OmitType(CreateUserDto, ['email'] as const), { skipNullProperties: false }) {
   /** false deactivates the account and ends its sessions. */
   @IsOptional()
   @IsBoolean()

@@ -32,25 +32,29 @@ export async function createAgency(app: NestFastifyApplication, communeCodes: st
   return agency;
 }
 
-/** A provider with a valid SIRET made from a random SIREN. */
 /**
  * A commune of the test file's own (the département's are shared out between files):
- * a code from 93800 to 93999, where no real commune lies, in the territory `eptCode`
+ * a code from 93100 to 93979, where no real commune lies, in the territory `eptCode`
  * ("TT" by default; give a code of the file's own to test figures by territory).
+ * `UNKNOWN_COMMUNE` (93999) is never made: tests use it for a commune that does not exist.
  */
 export async function createTestCommune(app: NestFastifyApplication, eptCode = 'TT'): Promise<string> {
-  for (;;) {
-    const code = String(TEST_COMMUNES_FROM + Math.floor(Math.random() * 200));
+  for (let tries = 0; tries < 1000; tries += 1) {
+    const code = String(TEST_COMMUNES_FROM + Math.floor(Math.random() * TEST_COMMUNES_COUNT));
     const rows = (await db(app).query(
       `INSERT INTO communes (insee_code, name, ept_code, ept_name) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING insee_code`,
       [code, `Commune de test ${code}`, eptCode, `Territoire de test ${eptCode}`],
     )) as unknown[];
     if (rows.length) return code;
   }
+  throw new Error('no free test commune code left');
 }
 
-/** The first code of the communes made by createTestCommune. */
-export const TEST_COMMUNES_FROM = 93800;
+/** The first code of the communes made by createTestCommune, and how many there can be. */
+export const TEST_COMMUNES_FROM = 93100;
+const TEST_COMMUNES_COUNT = 880;
+/** A commune code of the département's range that no test ever creates. */
+export const UNKNOWN_COMMUNE = '93999';
 
 export async function createProvider(app: NestFastifyApplication): Promise<Provider> {
   return db(app).getRepository(Provider).save({ name: `Structure ${unique()}`, siret: randomSiret(), communeCode: '93066' });

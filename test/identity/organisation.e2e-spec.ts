@@ -1,7 +1,7 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Role } from '../../src/common/auth/roles';
-import { bearer, createAgency, createProvider, createStaff, randomSiret, StaffAccount } from '../factories/identity';
+import { bearer, createAgency, createProvider, createStaff, randomSiret, StaffAccount, UNKNOWN_COMMUNE } from '../factories/identity';
 import { expectProblem, http, startTestApp } from '../setup/app';
 
 /**
@@ -101,7 +101,7 @@ describe('agencies', () => {
   });
 
   it.each([
-    ['an unknown commune', '93999'],
+    ['an unknown commune', UNKNOWN_COMMUNE],
     ['an inactive commune', '93059'],
   ])('refuses %s with 422 UNKNOWN_COMMUNE', async (_name, commune) => {
     const res = await post({ code: code(), name: 'Hors territoire', communeCodes: [C1, commune] });
@@ -283,7 +283,7 @@ describe('providers', () => {
 
   it('refuses a commune outside the département', async () => {
     expectProblem(await post({ name: 'Ailleurs', siret: randomSiret(), communeCode: '75056' }), 400, 'VALIDATION_FAILED');
-    expectProblem(await post({ name: 'Nulle part', siret: randomSiret(), communeCode: '93999' }), 422, 'UNKNOWN_COMMUNE');
+    expectProblem(await post({ name: 'Nulle part', siret: randomSiret(), communeCode: UNKNOWN_COMMUNE }), 422, 'UNKNOWN_COMMUNE');
   });
 
   it('is changed by admins only', async () => {

@@ -43,14 +43,15 @@ describe('webhooks out: two instances on the same database', () => {
     // The receiver is a little slow, so that both instances have work in flight at once.
     receiver.respond = () => ({ status: 204, delayMs: 40 });
     const ids = new Set<string>();
-    // The people each instance made an attempt for.
+    // The people each instance made an attempt for, to this test's endpoint (other files'
+    // endpoints may take the same event type, and get these people's events too).
     const attemptedBy: string[][] = [[], []];
     apps.forEach((app, i) => {
-      type Claimed = { payload: { data: { beneficiaryId?: string } } };
+      type Claimed = { endpointId: string; payload: { data: { beneficiaryId?: string } } };
       const dispatcher = app.get(WebhookDispatcher) as unknown as { record: (d: Claimed, ...rest: unknown[]) => Promise<void> };
       const record = dispatcher.record.bind(dispatcher);
       dispatcher.record = (d: Claimed, ...rest: unknown[]) => {
-        attemptedBy[i].push(d.payload.data.beneficiaryId ?? '');
+        if (d.endpointId === created.body.id) attemptedBy[i].push(d.payload.data.beneficiaryId ?? '');
         return record(d, ...rest);
       };
     });

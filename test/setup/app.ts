@@ -1,13 +1,26 @@
 import { DynamicModule, Type } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
+import { DataSource } from 'typeorm';
 import { createApp } from '../../src/app.factory';
 import { resetEnvCache } from '../../src/config/configuration';
 
-/** The real application on the test database, initialised and ready for supertest. */
+/** Whether this test file (Jest loads this module once per file) has started an app yet. */
+let fileStarted = false;
+
+/**
+ * The real application on the test database, initialised and ready for supertest.
+ * The test files share one database: when a file starts its first app, the webhook
+ * endpoints other files left enabled (their receivers are gone) are disabled, so that
+ * this file's dispatcher does not spend its pool and time retrying dead receivers.
+ */
 export async function startTestApp(extraModules: (Type | DynamicModule)[] = []): Promise<NestFastifyApplication> {
   resetEnvCache();
   const app = await createApp(extraModules);
+  if (!fileStarted) {
+    fileStarted = true;
+    await app.get(DataSource).query(`UPDATE webhook_endpoints SET enabled = false WHERE enabled`);
+  }
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return app;

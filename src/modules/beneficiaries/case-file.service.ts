@@ -21,8 +21,8 @@ export class CaseFileService {
     @Inject(beneficiariesConfig.KEY) private readonly config: ConfigType<typeof beneficiariesConfig>,
   ) {}
 
-  async save(manager: EntityManager, actor: Actor | null, b: Beneficiary, previousStatus: string | null): Promise<Beneficiary> {
-    const facts = await this.facts(manager, b);
+  async save(manager: EntityManager, actor: Actor | null, b: Beneficiary, previousStatus: string | null, known?: CaseFacts): Promise<Beneficiary> {
+    const facts = known ?? (await this.facts(manager, b));
     b.status = deriveStatus(facts);
     Object.assign(b, computeDeadlines(facts, this.config.deadlines));
     b.sortKey = sortKeyOf(b.lastName, b.firstName);
@@ -48,7 +48,8 @@ export class CaseFileService {
   async refreshStatus(manager: EntityManager, actor: Actor | null, beneficiaryId: string): Promise<void> {
     const b = await manager.findOne(Beneficiary, { where: { id: beneficiaryId }, lock: { mode: 'pessimistic_write' } });
     if (!b || b.anonymisedAt) return;
-    if (deriveStatus(await this.facts(manager, b)) !== b.status) await this.save(manager, actor, b, b.status);
+    const facts = await this.facts(manager, b);
+    if (deriveStatus(facts) !== b.status) await this.save(manager, actor, b, b.status, facts);
   }
 
   private async facts(manager: EntityManager, b: Beneficiary): Promise<CaseFacts> {
@@ -59,7 +60,8 @@ export class CaseFileService {
       orientationPath: b.orientationPath,
       contractSignedOn: b.contractSignedOn,
       contractEndedOn: b.contractEndedOn,
-      activeStep: b.id ? await this.hasActiveStep(manager, b.id) : false,
+      // Only asked when it can decide the status: not for a new, exited or contracted case.
+      activeStep: b.id && !b.exitedOn && !b.contractSignedOn ? await this.hasActiveStep(manager, b.id) : false,
     };
   }
 

@@ -346,6 +346,26 @@ describe('auth', () => {
       expect(await statusesWith(make(), scheme)).toEqual(all(401));
     });
 
+    it('once a token was accepted, the same token with its signature or payload altered is still refused', async () => {
+      const real = sign({ sub: admin.id, typ: 'user', role: 'advisor' });
+      expect((await http(app).get('/api/v1/auth/me').set('authorization', `Bearer ${real}`)).status).toBe(200);
+      const [header, payload, signature] = real.split('.');
+      // The first character of the signature carries six bits of its first byte.
+      const otherSignature = `${signature[0] === 'A' ? 'B' : 'A'}${signature.slice(1)}`;
+      const edited = b64url({ ...(JSON.parse(Buffer.from(payload, 'base64url').toString()) as object), role: 'admin' });
+      expect(await statusesWith(`${header}.${payload}.${otherSignature}`)).toEqual(all(401));
+      expect(await statusesWith(`${header}.${edited}.${signature}`)).toEqual(all(401));
+      expect((await http(app).get('/api/v1/auth/me').set('authorization', `Bearer ${real}`)).status).toBe(200);
+    });
+
+    it('a token accepted before is refused once it has expired', async () => {
+      const token = sign(claims(), secret(), { expiresIn: 2 });
+      const exp = (JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as { exp: number }).exp;
+      expect(await statusesWith(token)).toEqual(all(200));
+      await new Promise((resolve) => setTimeout(resolve, exp * 1000 - Date.now() + 50));
+      expect(await statusesWith(token)).toEqual(all(401));
+    });
+
     it('refuses a refresh token used as an access token', async () => {
       const account = await createStaff(app, Role.Admin);
       const pair = await pairOf(account);

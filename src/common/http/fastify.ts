@@ -1,5 +1,6 @@
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import helmet from 'helmet';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyBodyParser, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppException } from '../errors/app.exception';
 import { PROBLEM_CONTENT_TYPE } from '../errors/problem';
@@ -141,11 +142,32 @@ export function registerRequestIdEcho(fastify: FastifyInstance): void {
 }
 
 /**
- * Security headers from helmet, built once (the Fastify plugin rebuilds them on
- * every request). The CSP lets Swagger UI at /docs run from its own files.
+ * Security headers from helmet. They depend on nothing in the request: helmet
+ * writes them once, at start, into a plain object, and each response gets that
+ * object (helmet's middleware on every request set them one by one on the raw
+ * response). The CSP lets Swagger UI at /docs run from its own files.
  */
 export function registerSecurityHeaders(fastify: FastifyInstance): void {
-  const headers = helmet({
+  const headers = securityHeaders();
+  fastify.addHook('onRequest', (_request, reply, done) => {
+    void reply.headers(headers);
+    done();
+  });
+}
+
+/** The headers helmet sets on a response, with this API's CSP. */
+export function securityHeaders(): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const response = {
+    setHeader: (name: string, value: unknown) => {
+      headers[name.toLowerCase()] = String(value);
+    },
+    removeHeader: (name: string) => {
+      delete headers[name.toLowerCase()];
+    },
+  };
+  let finished = false;
+  helmet({
     contentSecurityPolicy: {
       directives: {
         defaultSrc: [`'self'`],
@@ -155,8 +177,11 @@ export function registerSecurityHeaders(fastify: FastifyInstance): void {
         connectSrc: [`'self'`],
       },
     },
+  })({} as IncomingMessage, response as unknown as ServerResponse, (error?: unknown) => {
+    if (error) throw error instanceof Error ? error : new Error(String(error));
+    finished = true;
   });
-  fastify.addHook('onRequest', (request, reply, done) => {
-    headers(request.raw, reply.raw, (error?: unknown) => done(error as Error | undefined));
-  });
+  // helmet is synchronous: a version that no longer is would leave headers out.
+  if (!finished) throw new Error('helmet did not finish synchronously');
+  return headers;
 }

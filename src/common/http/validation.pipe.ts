@@ -1,10 +1,22 @@
 import { ValidationPipe } from '@nestjs/common';
+import { ValidationError, ValidatorOptions, validateSync } from 'class-validator';
 import { ValidationFailedException } from '../errors/app.exception';
 import { flattenValidationErrors } from '../errors/validation-errors';
 
+/**
+ * Nest's ValidationPipe with class-validator's synchronous run: no validator of
+ * this API is asynchronous, and the asynchronous run makes a promise per
+ * constraint of every request (a measurable share of a list request's CPU).
+ */
+export class SyncValidationPipe extends ValidationPipe {
+  protected override validate(object: object, validatorOptions?: ValidatorOptions): ValidationError[] {
+    return validateSync(object, validatorOptions);
+  }
+}
+
 /** Whitelisting, transforming validation whose failures become `VALIDATION_FAILED` problems. */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new SyncValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,

@@ -10,6 +10,7 @@ import { UsersModule } from '../users/users.module';
 import { credentialTracker } from './auth-throttler.guard';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
+import { VerifiedTokens } from '../../common/auth/verified-tokens';
 import { JwtStrategy } from './jwt.strategy';
 import { PgThrottlerStorage } from './pg-throttler.storage';
 
@@ -38,6 +39,7 @@ import { PgThrottlerStorage } from './pg-throttler.storage';
     }),
   ],
   controllers: [AuthController],
-  providers: [AuthService, JwtStrategy],
+  providers: [AuthService, JwtStrategy, VerifiedTokens],
+  exports: [VerifiedTokens],
 })
 export class AuthModule {}

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import type { PoolClient } from 'pg';
+import type { PoolClient, QueryConfig } from 'pg';
 import { DataSource, QueryRunner } from 'typeorm';
 import { Principal } from '../../common/auth/principal';
 import { Role } from '../../common/auth/roles';
@@ -13,8 +13,8 @@ import { fileEmpty, importNotFound, importNotRetryable } from './beneficiary-imp
 import { BeneficiaryImportDto, ImportAcceptedDto } from './dto/beneficiary-import.dto';
 import { BeneficiaryImport, ImportError } from './entities/beneficiary-import.entity';
 import { loadRows } from './import-loader';
-import { FileFormatError, parseCafXml, parseCsv, RawRecord } from './import-parsers';
-import { validateRecords } from './import-rows';
+import { csvRecords, FileFormatError, parseCafXml } from './import-parsers';
+import { RowValidator } from './import-rows';
 
 export const IMPORT_JOB = 'beneficiary-import';
 export const IMPORT_RECOVERY_JOB = 'beneficiary-import.recover';
@@ -152,14 +152,25 @@ export class BeneficiaryImportsService implements OnApplicationBootstrap {
   }
 
   private async processLocked(importId: string, runner: QueryRunner, client: PoolClient): Promise<void> {
-    const repo = runner.manager.getRepository(BeneficiaryImport);
-    const row = await repo.createQueryBuilder('i').addSelect('i.content').where('i.id = :importId', { importId }).getOne();
-    if (!row || row.status === 'completed' || !row.content) return;
+    const row = await runner.manager.getRepository(BeneficiaryImport).findOne({ where: { id: importId } });
+    if (!row || row.status === 'completed') return;
+    // The file in binary form: as text, bytea comes as a hexadecimal string twice its size, held in memory beside the file.
+    // (`binary` is a query option of node-postgres that its typings leave out; its bytes come as they are.)
+    const contentQuery = {
+      text: `SELECT content FROM beneficiary_imports WHERE id = $1`,
+      values: [importId],
+      binary: true,
+      types: { getTypeParser: () => (bytes: Buffer) => bytes },
+    } as unknown as QueryConfig;
+    const [file] = (await client.query<{ content: Buffer | null }>(contentQuery)).rows;
+    const content = file?.content;
+    if (!content) return;
     const startedAt = new Date();
     await runner.query(`UPDATE beneficiary_imports SET status = 'running', started_at = $2, attempts = attempts + 1 WHERE id = $1`, [importId, startedAt]);
     try {
-      const records: RawRecord[] = row.format === 'caf_xml' ? parseCafXml(row.content) : await parseCsv(row.content);
-      const { valid, errors } = validateRecords(records);
+      // Read, validated and sent to the database one record at a time (a CSV's header is checked first).
+      const records = row.format === 'caf_xml' ? parseCafXml(content) : csvRecords(content);
+      const validator = new RowValidator();
       let result;
       // The load has no statement timeout (below), so no client-side limit either on this connection
       // (node-postgres reads it at each query); put back before the connection goes back to the pool.
@@ -169,13 +180,13 @@ export class BeneficiaryImportsService implements OnApplicationBootstrap {
       try {
         await runner.startTransaction();
         await client.query(`SET LOCAL statement_timeout = 0`);
-        result = await loadRows(client, valid, this.crypto, importId, this.config.deadlines.orientationDays);
-        const allErrors: ImportError[] = [...errors, ...result.rejected].sort((a, b) => a.line - b.line);
+        result = await loadRows(client, validator.validRows(records), this.crypto, importId, this.config.deadlines.orientationDays);
+        const allErrors: ImportError[] = [...validator.errors, ...result.rejected].sort((a, b) => a.line - b.line);
         const rejectedLines = new Set(allErrors.map((e) => e.line)).size;
         await runner.manager.update(BeneficiaryImport, { id: importId }, {
           status: 'completed',
           content: null,
-          totals: { rows: records.length, created: result.created, updated: result.updated, unchanged: result.unchanged, rejected: rejectedLines },
+          totals: { rows: validator.records, created: result.created, updated: result.updated, unchanged: result.unchanged, rejected: rejectedLines },
           errors: allErrors.slice(0, MAX_REPORTED_ERRORS),
           finishedAt: new Date(),
         });
@@ -183,7 +194,7 @@ export class BeneficiaryImportsService implements OnApplicationBootstrap {
           action: 'beneficiary_import.complete',
           resourceType: 'beneficiary_import',
           resourceId: importId,
-          details: { rows: records.length, created: result.created, updated: result.updated, rejected: rejectedLines },
+          details: { rows: validator.records, created: result.created, updated: result.updated, rejected: rejectedLines },
         }, runner.manager);
         await runner.commitTransaction();
       } catch (error) {

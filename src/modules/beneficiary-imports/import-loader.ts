@@ -1,4 +1,5 @@
 import { pipeline } from 'node:stream/promises';
+import { setImmediate } from 'node:timers/promises';
 import { Readable } from 'node:stream';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
@@ -20,18 +21,20 @@ const STAGING_COLUMNS = [
   'rights_opened_on', 'sort_key', 'search_text',
 ] as const;
 
+const COPY_CHUNK_CHARS = 64 * 1024;
+
 /** CSV quoting for COPY: NULL is an unquoted empty field, every value is quoted. */
 const csvField = (v: string | number | boolean | null | undefined) => (v === null || v === undefined ? '' : `"${String(v).replace(/"/g, '""')}"`);
 
 /**
- * Loads validated rows in one transaction: COPY into a staging table, then
- * set-based statements: match existing people by NIR hash, then by CAF number
+ * Loads validated rows in one transaction: COPY into a staging table, streamed as the
+ * rows come, then set-based statements: match existing people by NIR hash, then by CAF number
  * and birth date (the CAF number is the household's: applicant and spouse share
  * it); refuse conflicts; insert the new ones (with their timeline
  * line and `beneficiary.created` event) and update only the rows that differ.
  * The caller's client is inside a transaction: a failure leaves nothing behind.
  */
-export async function loadRows(client: PoolClient, rows: ValidRow[], crypto: FieldEncryption, importId: string, orientationDays: number): Promise<LoadResult> {
+export async function loadRows(client: PoolClient, rows: AsyncIterable<ValidRow> | Iterable<ValidRow>, crypto: FieldEncryption, importId: string, orientationDays: number): Promise<LoadResult> {
   await client.query(`
     CREATE TEMP TABLE import_rows (
       line integer NOT NULL, caf_number char(7) NOT NULL, nir_encrypted text, nir_hash char(64), france_travail_id text,
@@ -41,17 +44,28 @@ export async function loadRows(client: PoolClient, rows: ValidRow[], crypto: Fie
       agency_id uuid, match_id uuid, reject_field text, reject_message text
     ) ON COMMIT DROP`);
 
-  const lines = (function* () {
-    for (const { line, input: r } of rows) {
+  // Rows go to COPY as they are validated, in chunks of about 64 KB (one write per row would
+  // cost a system call each): parsing and validating here overlap the server's work, and the
+  // file is never held as objects all at once.
+  const chunks = (async function* () {
+    let chunk = '';
+    for await (const { line, input: r } of rows) {
       const values = [
         line, r.cafNumber, r.nir ? crypto.encrypt(r.nir) : null, r.nir ? crypto.hash(r.nir) : null, r.franceTravailId, r.firstName, r.lastName,
         r.birthName, r.birthDate, r.sex, r.communeCode, r.address, r.noFixedAddress, r.phone, r.email?.toLowerCase(), r.householdRole,
         r.rightsState, r.subjectToRightsAndDuties, r.rightsOpenedOn, sortKeyOf(r.lastName, r.firstName), searchKeyOf(r.lastName, r.firstName, r.birthName),
       ];
-      yield `${values.map(csvField).join(',')}\n`;
+      chunk += `${values.map(csvField).join(',')}\n`;
+      if (chunk.length >= COPY_CHUNK_CHARS) {
+        yield chunk;
+        chunk = '';
+        // Parsing and validating never wait on I/O: let the process serve its requests between chunks.
+        await setImmediate();
+      }
     }
+    if (chunk) yield chunk;
   })();
-  await pipeline(Readable.from(lines), client.query(copyFrom(`COPY import_rows (${STAGING_COLUMNS.join(', ')}) FROM STDIN (FORMAT csv)`)));
+  await pipeline(Readable.from(chunks, { objectMode: false }), client.query(copyFrom(`COPY import_rows (${STAGING_COLUMNS.join(', ')}) FROM STDIN (FORMAT csv)`)));
   await client.query('CREATE UNIQUE INDEX ON import_rows (line)');
   await client.query('ANALYZE import_rows');
 

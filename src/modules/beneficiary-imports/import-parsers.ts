@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import { XMLParser } from 'fast-xml-parser';
 
@@ -28,8 +29,12 @@ export const CSV_COLUMNS = [
 
 export class FileFormatError extends Error {}
 
-/** CSV with a header line naming the columns (comma or semicolon separated, UTF-8, optional BOM). */
-export async function parseCsv(content: Buffer): Promise<RawRecord[]> {
+/**
+ * CSV with a header line naming the columns (comma or semicolon separated, UTF-8, optional BOM).
+ * The header is checked at once (FileFormatError); the records are then read one by one as
+ * the caller asks for them, so that a large file is never held as objects all at once.
+ */
+export function csvRecords(content: Buffer): AsyncIterable<RawRecord> {
   const firstLine = content.subarray(0, 4096).toString('utf8').split(/\r?\n/)[0] ?? '';
   const delimiter = firstLine.split(';').length > firstLine.split(',').length ? ';' : ',';
   const header = firstLine.replace(/^\uFEFF/, '').split(delimiter).map((h) => h.trim());
@@ -37,18 +42,27 @@ export async function parseCsv(content: Buffer): Promise<RawRecord[]> {
   if (unknown.length > 0 || !header.includes('cafNumber')) {
     throw new FileFormatError(`unknown or missing columns: expected ${CSV_COLUMNS.join(',')}; got ${header.join(',')}`);
   }
-  const records: RawRecord[] = [];
-  const parser = parse(content, { bom: true, columns: true, delimiter, skip_empty_lines: true, trim: true, relax_column_count: false, info: true });
-  try {
-    for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
-      const fields: Record<string, string> = {};
-      for (const [k, v] of Object.entries(record)) if (v !== '') fields[k] = v;
-      records.push({ line: info.lines, fields });
+  return (async function* () {
+    const parser = parse({ bom: true, columns: true, delimiter, skip_empty_lines: true, trim: true, relax_column_count: false, info: true });
+    // Fed in slices: given the whole file at once, the parser would turn all of it into records
+    // before the first is read. A slice may end inside a UTF-8 character: the parser joins bytes, not strings.
+    Readable.from(slices(content, CSV_SLICE_BYTES)).pipe(parser);
+    try {
+      for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
+        const fields: Record<string, string> = {};
+        for (const key in record) if (record[key] !== '') fields[key] = record[key];
+        yield { line: info.lines, fields };
+      }
+    } catch (error) {
+      throw new FileFormatError(`the CSV cannot be read: ${(error as Error).message}`);
     }
-  } catch (error) {
-    throw new FileFormatError(`the CSV cannot be read: ${(error as Error).message}`);
-  }
-  return records;
+  })();
+}
+
+const CSV_SLICE_BYTES = 64 * 1024;
+
+function* slices(content: Buffer, size: number): Generator<Buffer> {
+  for (let start = 0; start < content.length; start += size) yield content.subarray(start, start + size);
 }
 
 const CAF_SEX: Record<string, string> = { '1': 'M', '2': 'F', M: 'M', F: 'F' };

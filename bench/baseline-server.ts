@@ -11,18 +11,21 @@ import { Pool } from 'pg';
 import { searchKeyOf } from '../src/modules/beneficiaries/case-rules';
 
 interface CommuneRow {
-  c_insee_code: string;
-  c_name: string;
-  c_ept_code: string;
-  c_ept_name: string;
-  c_active: boolean;
+  inseeCode: string;
+  name: string;
+  eptCode: string;
+  eptName: string;
+  active: boolean;
 }
 
-// The text TypeORM generates for CommunesRepository.list (limit inlined, no parameters).
-const listCommunesSql = (limit: number) =>
-  'SELECT "c"."insee_code" AS "c_insee_code", "c"."name" AS "c_name", "c"."ept_code" AS "c_ept_code", ' +
-  '"c"."ept_name" AS "c_ept_name", "c"."active" AS "c_active" FROM "communes" "c" ' +
-  `ORDER BY "c_insee_code" ASC LIMIT ${limit}`;
+// CommunesRepository.list: the same text and parameters (no filter, no cursor here).
+const LIST_COMMUNES_SQL = `SELECT insee_code AS "inseeCode", name, ept_code AS "eptCode", ept_name AS "eptName", active
+         FROM communes
+        WHERE ($1::text IS NULL OR ept_code = $1)
+          AND ($2::boolean IS NULL OR active = $2)
+          AND ($3::text IS NULL OR insee_code > $3)
+        ORDER BY insee_code
+        LIMIT $4`;
 
 const accessSecret = process.env.JWT_ACCESS_SECRET ?? '';
 
@@ -113,15 +116,9 @@ server.get<{ Querystring: { limit?: string } }>('/api/v1/communes', async (reque
   if (!validBearer(request.headers.authorization)) return reply.code(401).send({ detail: 'A valid access token is required.' });
   const limit = Number(request.query.limit ?? 25);
   if (!Number.isInteger(limit) || limit < 1 || limit > 100) return reply.code(400).send({ detail: 'limit: 1 to 100' });
-  const { rows } = await pool.query<CommuneRow>(listCommunesSql(limit + 1));
+  const { rows } = await pool.query<CommuneRow>(LIST_COMMUNES_SQL, [null, null, null, limit + 1]);
   const hasNextPage = rows.length > limit;
-  const data = rows.slice(0, limit).map((r) => ({
-    inseeCode: r.c_insee_code,
-    name: r.c_name,
-    eptCode: r.c_ept_code,
-    eptName: r.c_ept_name,
-    active: r.c_active,
-  }));
+  const data = rows.slice(0, limit);
   const last = data.at(-1);
   const nextCursor = hasNextPage && last ? Buffer.from(JSON.stringify([last.inseeCode])).toString('base64url') : null;
   return { data, page: { nextCursor, hasNextPage } };

@@ -2,9 +2,26 @@ import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from 
 import { ConfigType } from '@nestjs/config';
 import { Client } from 'pg';
 import PgBoss from 'pg-boss';
+import { EntityManager } from 'typeorm';
 import { databaseConfig, jobsConfig } from '../../config/configuration';
 
 export type JobHandler<T extends object> = (data: T) => Promise<void>;
+
+/** A job to insert with `insertIn`: pg-boss's insert fields, without the queue name. */
+export type JobToInsert<T extends object> = Omit<PgBoss.JobInsert<T>, 'name'> & { data: T };
+
+export interface WorkOptions {
+  /** Jobs of the queue run at once on this instance: one pg-boss worker (batch of 1) each. */
+  workers?: number;
+  /** How often the first worker polls (pg-boss: at least 0.5); the others poll every JOBS_POLLING_INTERVAL_SECONDS. */
+  pollingIntervalSeconds?: number;
+}
+
+/** This instance's workers of one queue, and those running a job. */
+interface Workers {
+  ids: string[];
+  busy: Set<string>;
+}
 
 /** pg_advisory_lock key: one instance at a time starts pg-boss or creates a queue (see `exclusively`). */
 export const JOBS_SCHEMA_LOCK_KEY = 726_017_496;
@@ -17,9 +34,11 @@ export const JOBS_SCHEMA_LOCK_KEY = 726_017_496;
 export class JobsService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(JobsService.name);
   private boss?: PgBoss;
+  /** Where jobs are off: a pg-boss never started, for its insert statement only (see `insertIn`). */
+  private producer?: PgBoss;
   private readonly queues = new Set<string>();
-  /** This instance's worker ids per queue, to wake them when work is sent. */
-  private readonly workers = new Map<string, string[]>();
+  /** This instance's workers per queue, to wake them when work is sent. */
+  private readonly workers = new Map<string, Workers>();
 
   constructor(
     @Inject(databaseConfig.KEY) private readonly db: ConfigType<typeof databaseConfig>,
@@ -76,14 +95,84 @@ export class JobsService implements OnModuleInit, OnApplicationShutdown {
     return boss;
   }
 
-  /** Runs `handler` for each job of `name`, on whichever instance takes it first. */
-  async work<T extends object>(name: string, handler: JobHandler<T>): Promise<void> {
+  /**
+   * Runs `handler` for each job of `name`, on whichever instance takes it first.
+   *
+   * pg-boss 10 runs one batch at a time per worker, so `workers` jobs at once take
+   * `workers` workers (batch of 1: a slow job holds no other). Idle, each would poll; to
+   * keep that cheap only the first polls at `pollingIntervalSeconds`, the others at
+   * JOBS_POLLING_INTERVAL_SECONDS. A worker that takes a job wakes an idle one (which
+   * fetches at once: if more jobs wait, it takes one and wakes the next), and fetches
+   * again at once after a job that succeeded: a backlog is worked by all of them, and
+   * the queue goes back to one fast poll when it is empty.
+   */
+  async work<T extends object>(name: string, handler: JobHandler<T>, options: WorkOptions = {}): Promise<void> {
     if (!this.boss) return;
     const boss = await this.queue(name);
-    const id = await boss.work<T>(name, { batchSize: 1, pollingIntervalSeconds: this.jobs.pollingIntervalSeconds }, async ([job]) => {
-      await handler(job.data);
-    });
-    this.workers.set(name, [...(this.workers.get(name) ?? []), id]);
+    const workers = this.workers.get(name) ?? { ids: [], busy: new Set<string>() };
+    this.workers.set(name, workers);
+    const count = options.workers ?? 1;
+    for (let i = 0; i < count; i += 1) {
+      const pollingIntervalSeconds = i === 0 ? (options.pollingIntervalSeconds ?? this.jobs.pollingIntervalSeconds) : this.jobs.pollingIntervalSeconds;
+      let id = '';
+      id = await boss.work<T>(name, { batchSize: 1, pollingIntervalSeconds }, async ([job]) => {
+        workers.busy.add(id);
+        this.wake(name, 1);
+        try {
+          await handler(job.data);
+        } finally {
+          workers.busy.delete(id);
+        }
+        boss.notifyWorker(id);
+      });
+      workers.ids.push(id);
+    }
+  }
+
+  /** This instance's workers of `name` stop taking jobs; the ones running finish. */
+  async stopWork(name: string): Promise<void> {
+    if (!this.boss) return;
+    await this.boss.offWork(name);
+  }
+
+  /** Wakes up to `count` of this instance's idle workers of `name` (all by default): they fetch at once instead of at their next poll. */
+  wake(name: string, count = Infinity): void {
+    const workers = this.workers.get(name);
+    if (!this.boss || !workers) return;
+    let left = count;
+    for (const id of workers.ids) {
+      if (left <= 0) return;
+      if (workers.busy.has(id)) continue;
+      this.boss.notifyWorker(id);
+      left -= 1;
+    }
+  }
+
+  /**
+   * Inserts jobs of `name` in the caller's transaction (`manager`): they exist if and only
+   * if it commits. Call `wake(name)` after the commit for this instance's workers to take
+   * them at once. The queue is made sure of first, on connections of its own (never in the
+   * caller's transaction) and under `exclusively`; the queues a worker of this instance
+   * serves exist since its start, so this is a lookup.
+   *
+   * Where jobs are off (JOBS_ENABLED=false), the jobs are still inserted, for the instances
+   * that run them, once those have made the queue and the pg-boss schema (until then none is
+   * inserted: pg-boss's insert skips a job whose queue does not exist).
+   */
+  async insertIn<T extends object>(manager: EntityManager, name: string, jobs: JobToInsert<T>[]): Promise<void> {
+    if (jobs.length === 0) return;
+    let boss: PgBoss;
+    if (this.boss) boss = await this.queue(name);
+    else {
+      const [{ installed }] = (await manager.query(`SELECT to_regclass('pgboss.job') IS NOT NULL AS installed`)) as { installed: boolean }[];
+      if (!installed) return;
+      boss = this.producer ??= new PgBoss({ connectionString: this.db.url, schema: 'pgboss' });
+    }
+    const db: PgBoss.Db = { executeSql: async (text, values) => ({ rows: (await manager.query(text, values)) as unknown[] }) };
+    await boss.insert(
+      jobs.map((job) => ({ ...job, name })),
+      { db },
+    );
   }
 
   /** Runs `name` on a cron schedule (Europe/Paris), once per tick across all instances. */
@@ -101,7 +190,7 @@ export class JobsService implements OnModuleInit, OnApplicationShutdown {
     if (!this.boss) throw new Error('background jobs are disabled (JOBS_ENABLED=false)');
     const boss = await this.queue(name);
     const id = await boss.send(name, data, { retryLimit: 3, retryBackoff: true, ...(options.startAfterSeconds ? { startAfter: options.startAfterSeconds } : {}) });
-    if (!options.startAfterSeconds) for (const worker of this.workers.get(name) ?? []) boss.notifyWorker(worker);
+    if (!options.startAfterSeconds) this.wake(name);
     return id;
   }
 }

@@ -153,6 +153,29 @@ describe('webhooks out: delivery jobs', () => {
     await setEnabled(endpoint.id, false);
   });
 
+  it('an instance without background jobs (JOBS_ENABLED=false) queues the jobs all the same, for the instances that run them', async () => {
+    process.env.JOBS_ENABLED = 'false';
+    let apiOnly: NestFastifyApplication | undefined;
+    try {
+      apiOnly = await startTestApp();
+    } finally {
+      delete process.env.JOBS_ENABLED;
+    }
+    try {
+      const r = await receiver();
+      const endpoint = await createEndpoint(r.url);
+      const res = await http(apiOnly).post(`/api/v1/webhook-endpoints/${endpoint.id}/test`).set(bearer(admin));
+      expect(res.status).toBe(202);
+      expect(await jobs(res.body.id)).toHaveLength(1);
+      // Taken by this file's other app (or any other with jobs on), at its next poll.
+      await waitFor(async () => ((await row(res.body.id)).status === 'delivered' ? true : undefined), 5_000, 'the ping');
+      expect(r.received.map((x) => x.headers['webhook-id'])).toEqual([res.body.messageId]);
+      await setEnabled(endpoint.id, false);
+    } finally {
+      await apiOnly.close();
+    }
+  });
+
   it('the sweep queues a job for a due delivery that has none (its jobs lost), and it is sent', async () => {
     const r = await receiver();
     const endpoint = await createEndpoint(r.url);

@@ -277,8 +277,8 @@ export class EnvironmentVariables {
   WEBHOOK_TIMEOUT_MS = 10_000;
 
   /**
-   * How often each instance looks for new outbox events (fan-out), and how often the first of
-   * its `webhooks.deliver` workers polls that queue (at least every 500 ms, pg-boss's minimum).
+   * How often each instance looks for new outbox events (fan-out), and polls the
+   * `webhooks.deliver` queue (through one idle worker).
    */
   @Transform(toInt)
   @IsInt()

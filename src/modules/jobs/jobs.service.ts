@@ -13,14 +13,16 @@ export type JobToInsert<T extends object> = Omit<PgBoss.JobInsert<T>, 'name'> & 
 export interface WorkOptions {
   /** Jobs of the queue run at once on this instance: one pg-boss worker (batch of 1) each. */
   workers?: number;
-  /** How often the first worker polls (pg-boss: at least 0.5); the others poll every JOBS_POLLING_INTERVAL_SECONDS. */
+  /** How often the queue is polled on this instance (default JOBS_POLLING_INTERVAL_SECONDS; may be below pg-boss's 0.5 s, see `work`). */
   pollingIntervalSeconds?: number;
 }
 
-/** This instance's workers of one queue, and those running a job. */
+/** This instance's workers of one queue, those running a job, and the timer that polls through them. */
 interface Workers {
   ids: string[];
   busy: Set<string>;
+  next: number;
+  timer?: NodeJS.Timeout;
 }
 
 /** pg_advisory_lock key: one instance at a time starts pg-boss or creates a queue (see `exclusively`). */
@@ -79,6 +81,7 @@ export class JobsService implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    for (const workers of this.workers.values()) clearInterval(workers.timer);
     await this.boss?.stop({ graceful: true, timeout: 5000, wait: true });
   }
 
@@ -98,22 +101,25 @@ export class JobsService implements OnModuleInit, OnApplicationShutdown {
   /**
    * Runs `handler` for each job of `name`, on whichever instance takes it first.
    *
-   * pg-boss 10 runs one batch at a time per worker, so `workers` jobs at once take
-   * `workers` workers (batch of 1: a slow job holds no other). Idle, each would poll; to
-   * keep that cheap only the first polls at `pollingIntervalSeconds`, the others at
-   * JOBS_POLLING_INTERVAL_SECONDS. A worker that takes a job wakes an idle one (which
-   * fetches at once: if more jobs wait, it takes one and wakes the next), and fetches
-   * again at once after a job that succeeded: a backlog is worked by all of them, and
-   * the queue goes back to one fast poll when it is empty.
+   * pg-boss 10 runs one batch at a time per worker, so `workers` jobs at once take `workers`
+   * pg-boss workers (batch of 1: a slow job holds no other). Each polling on its own, an idle
+   * instance would query the queue `workers` times per interval. Instead, with several workers
+   * or a `pollingIntervalSeconds` of their own, the queue is polled by a timer that wakes one
+   * idle worker per interval (none while all are busy); the workers' own polls are a fallback,
+   * `workers` times slower. A worker that takes a job wakes another idle one (which fetches
+   * at once: if more jobs wait, it takes one and wakes the next), and fetches again at once
+   * after a job that succeeded: a backlog is worked by all of them, and an empty queue costs
+   * one query per interval.
    */
   async work<T extends object>(name: string, handler: JobHandler<T>, options: WorkOptions = {}): Promise<void> {
     if (!this.boss) return;
     const boss = await this.queue(name);
-    const workers = this.workers.get(name) ?? { ids: [], busy: new Set<string>() };
+    const workers: Workers = this.workers.get(name) ?? { ids: [], busy: new Set<string>(), next: 0 };
     this.workers.set(name, workers);
     const count = options.workers ?? 1;
+    const ticked = count > 1 || options.pollingIntervalSeconds !== undefined;
+    const pollingIntervalSeconds = ticked ? this.jobs.pollingIntervalSeconds * Math.max(count, 5) : this.jobs.pollingIntervalSeconds;
     for (let i = 0; i < count; i += 1) {
-      const pollingIntervalSeconds = i === 0 ? (options.pollingIntervalSeconds ?? this.jobs.pollingIntervalSeconds) : this.jobs.pollingIntervalSeconds;
       let id = '';
       id = await boss.work<T>(name, { batchSize: 1, pollingIntervalSeconds }, async ([job]) => {
         workers.busy.add(id);
@@ -127,23 +133,29 @@ export class JobsService implements OnModuleInit, OnApplicationShutdown {
       });
       workers.ids.push(id);
     }
+    if (ticked && !workers.timer) {
+      workers.timer = setInterval(() => this.wake(name, 1), (options.pollingIntervalSeconds ?? this.jobs.pollingIntervalSeconds) * 1000);
+      workers.timer.unref();
+    }
   }
 
   /** This instance's workers of `name` stop taking jobs; the ones running finish. */
   async stopWork(name: string): Promise<void> {
+    clearInterval(this.workers.get(name)?.timer);
     if (!this.boss) return;
     await this.boss.offWork(name);
   }
 
-  /** Wakes up to `count` of this instance's idle workers of `name` (all by default): they fetch at once instead of at their next poll. */
+  /** Wakes up to `count` of this instance's idle workers of `name` (all by default), in turn: they fetch at once instead of at their next poll. */
   wake(name: string, count = Infinity): void {
     const workers = this.workers.get(name);
     if (!this.boss || !workers) return;
     let left = count;
-    for (const id of workers.ids) {
-      if (left <= 0) return;
+    for (let i = 0; i < workers.ids.length && left > 0; i += 1) {
+      const id = workers.ids[(workers.next + i) % workers.ids.length];
       if (workers.busy.has(id)) continue;
       this.boss.notifyWorker(id);
+      workers.next = (workers.next + i + 1) % workers.ids.length;
       left -= 1;
     }
   }

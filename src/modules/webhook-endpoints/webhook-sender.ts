@@ -82,16 +82,17 @@ export class WebhookSender implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   /**
-   * WEBHOOK_DISPATCH_CONCURRENCY workers of the queue (see `JobsService.work`: one job each,
-   * so a slow receiver holds one worker only); the first polls every
-   * WEBHOOK_DISPATCH_INTERVAL_MS, at least 0.5 s (pg-boss's minimum), for retries falling
-   * due and for work queued by other instances. Work queued here wakes them at once.
+   * WEBHOOK_DISPATCH_CONCURRENCY pg-boss workers of the queue, one job each (pg-boss 10 has
+   * no per-worker concurrency; a batch would wait for its slowest receiver), so a slow
+   * receiver holds one worker only. The queue is polled every WEBHOOK_DISPATCH_INTERVAL_MS
+   * through one idle worker (`JobsService.work`), for retries falling due and work queued
+   * by other instances; work queued here wakes the workers at once.
    */
   async onApplicationBootstrap(): Promise<void> {
     if (!this.jobsSettings.enabled) return;
     await this.jobs.work<DeliverJob>(DELIVER_JOB, (job) => this.deliver(job), {
       workers: this.config.dispatchConcurrency,
-      pollingIntervalSeconds: Math.max(0.5, this.config.dispatchIntervalMs / 1000),
+      pollingIntervalSeconds: this.config.dispatchIntervalMs / 1000,
     });
   }
 

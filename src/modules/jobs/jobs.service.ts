@@ -106,7 +106,7 @@ export class JobsService implements OnModuleInit, OnApplicationShutdown {
    * instance would query the queue `workers` times per interval. Instead, with several workers
    * or a `pollingIntervalSeconds` of their own, the queue is polled by a timer that wakes one
    * idle worker per interval (none while all are busy); the workers' own polls are a fallback,
-   * `workers` times slower. A worker that takes a job wakes another idle one (which fetches
+   * `workers` (at least 5) times slower. A worker that takes a job wakes another idle one (which fetches
    * at once: if more jobs wait, it takes one and wakes the next), and fetches again at once
    * after a job that succeeded: a backlog is worked by all of them, and an empty queue costs
    * one query per interval.

@@ -276,14 +276,17 @@ export class EnvironmentVariables {
   @Max(60_000)
   WEBHOOK_TIMEOUT_MS = 10_000;
 
-  /** How often each instance looks for new outbox events and due deliveries. */
+  /**
+   * How often each instance looks for new outbox events (fan-out), and polls the
+   * `webhooks.deliver` queue (through one idle worker).
+   */
   @Transform(toInt)
   @IsInt()
   @Min(50)
   @Max(60_000)
   WEBHOOK_DISPATCH_INTERVAL_MS = 250;
 
-  /** Deliveries sent at once by one instance. */
+  /** Deliveries sent at once by one instance: its pg-boss workers of `webhooks.deliver`. */
   @Transform(toInt)
   @IsInt()
   @Min(1)

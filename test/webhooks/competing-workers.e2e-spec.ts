@@ -1,7 +1,7 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
 import { Role } from '../../src/common/auth/roles';
-import { WebhookDispatcher } from '../../src/modules/webhook-endpoints/webhook-dispatcher';
+import { WebhookSender } from '../../src/modules/webhook-endpoints/webhook-sender';
 import { createBeneficiary } from '../factories/case-file';
 import { bearer, createAgency, createStaff, createTestCommune, StaffAccount } from '../factories/identity';
 import { http, startTestApp } from '../setup/app';
@@ -12,7 +12,7 @@ const restore = (name: string, value: string | undefined) => {
   else process.env[name] = value;
 };
 
-/** Two API processes on one database, both fanning out and sending: every event reaches the receiver once. */
+/** Two API instances on one database, both fanning out and taking delivery jobs: every event reaches the receiver once. */
 describe('webhooks out: two instances on the same database', () => {
   let apps: NestFastifyApplication[];
   let admin: StaffAccount;
@@ -48,9 +48,9 @@ describe('webhooks out: two instances on the same database', () => {
     const attemptedBy: string[][] = [[], []];
     apps.forEach((app, i) => {
       type Claimed = { endpointId: string; payload: { data: { beneficiaryId?: string } } };
-      const dispatcher = app.get(WebhookDispatcher) as unknown as { record: (d: Claimed, ...rest: unknown[]) => Promise<void> };
-      const record = dispatcher.record.bind(dispatcher);
-      dispatcher.record = (d: Claimed, ...rest: unknown[]) => {
+      const sender = app.get(WebhookSender) as unknown as { record: (d: Claimed, ...rest: unknown[]) => Promise<void> };
+      const record = sender.record.bind(sender);
+      sender.record = (d: Claimed, ...rest: unknown[]) => {
         if (d.endpointId === created.body.id) attemptedBy[i].push(d.payload.data.beneficiaryId ?? '');
         return record(d, ...rest);
       };

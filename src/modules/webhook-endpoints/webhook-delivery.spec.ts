@@ -1,5 +1,5 @@
 import { checkEndpointUrl, isPrivateAddress, publicOnlyLookup } from './url-guard';
-import { retryAfterMs } from './webhook-dispatcher';
+import { retryAfterMs } from './webhook-sender';
 import { buildPayload } from './webhook-events';
 
 describe('isPrivateAddress', () => {

@@ -21,9 +21,9 @@ import {
 import { DeliveryStatus, WebhookDelivery } from './entities/webhook-delivery.entity';
 import { WebhookEndpoint } from './entities/webhook-endpoint.entity';
 import { checkEndpointUrl } from './url-guard';
-import { WebhookDispatcher } from './webhook-dispatcher';
 import { PING_EVENT } from './webhook-events';
 import { deliveryInProgress, deliveryNotFound, endpointDisabled, endpointNotFound, urlRefused } from './webhook-endpoints.errors';
+import { WebhookSender } from './webhook-sender';
 
 /** `whsec_` + base64 of 32 random bytes (Standard Webhooks). */
 const newSecret = () => `whsec_${randomBytes(32).toString('base64')}`;
@@ -44,7 +44,7 @@ export class WebhookEndpointsService {
     private readonly dataSource: DataSource,
     private readonly sql: Sql,
     private readonly audit: AuditService,
-    private readonly dispatcher: WebhookDispatcher,
+    private readonly sender: WebhookSender,
     @Inject(webhooksConfig.KEY) private readonly config: ConfigType<typeof webhooksConfig>,
     @Inject(beneficiariesConfig.KEY) keys: ConfigType<typeof beneficiariesConfig>,
   ) {
@@ -87,12 +87,18 @@ export class WebhookEndpointsService {
     return toDto(await this.find(id));
   }
 
-  /** Enabling again clears the reason the system disabled it; pending deliveries then resume. */
+  /**
+   * Enabling again clears the reason the system disabled it; pending deliveries then
+   * resume: their jobs, which found the endpoint disabled and did nothing, are queued
+   * again (at their next attempt time), in the same transaction.
+   */
   async update(actor: Actor, id: string, input: UpdateWebhookEndpointDto): Promise<WebhookEndpointDto> {
     if (input.url !== undefined) await this.checkUrl(input.url);
-    return this.dataSource.transaction(async (manager) => {
+    let resumed = 0;
+    const updated = await this.dataSource.transaction(async (manager) => {
       const endpoint = await manager.findOne(WebhookEndpoint, { where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!endpoint) throw endpointNotFound();
+      const wasEnabled = endpoint.enabled;
       if (input.url !== undefined) endpoint.url = input.url;
       if (input.eventTypes !== undefined) endpoint.eventTypes = input.eventTypes;
       if (input.description !== undefined) endpoint.description = input.description ?? null;
@@ -101,9 +107,19 @@ export class WebhookEndpointsService {
         endpoint.disabledReason = null;
       }
       await manager.save(endpoint);
+      if (endpoint.enabled && !wasEnabled) {
+        const pending = (await manager.query(
+          `SELECT id, next_attempt_at AS "startAfter" FROM webhook_deliveries WHERE endpoint_id = $1 AND status = 'pending'`,
+          [id],
+        )) as { id: string; startAfter: Date | null }[];
+        await this.sender.enqueue(manager, pending);
+        resumed = pending.length;
+      }
       await this.audit.record(actor, { action: 'webhook_endpoint.update', resourceType: 'webhook_endpoint', resourceId: id, details: { fields: Object.keys(input) } }, manager);
       return toDto(endpoint);
     });
+    if (resumed) this.sender.wake(resumed);
+    return updated;
   }
 
   /** Deletes the endpoint and its deliveries. */
@@ -147,9 +163,10 @@ export class WebhookEndpointsService {
         payload: { type: PING_EVENT, timestamp: now.toISOString(), data: { endpointId: id } },
         occurredAt: now,
       });
+      await this.sender.enqueue(manager, [{ id: deliveryId }]);
       await this.audit.record(actor, { action: 'webhook_endpoint.test', resourceType: 'webhook_endpoint', resourceId: id }, manager);
     });
-    this.dispatcher.wake();
+    this.sender.wake(1);
     return this.delivery(id, deliveryId);
   }
 
@@ -189,7 +206,8 @@ export class WebhookEndpointsService {
 
   /**
    * Replays a delivery now, with the same `webhook-id` and body: a delivered or
-   * failed one starts a new round of the retry schedule; a pending one is sent at once.
+   * failed one starts a new round of the retry schedule; a pending one is sent at once
+   * (the job it already had claims it only if it is due by then).
    */
   async retry(actor: Actor, endpointId: string, deliveryId: string): Promise<WebhookDeliveryDetailDto> {
     await this.dataSource.transaction(async (manager) => {
@@ -204,9 +222,10 @@ export class WebhookEndpointsService {
           WHERE id = $1`,
         [deliveryId],
       );
+      await this.sender.enqueue(manager, [{ id: deliveryId }]);
       await this.audit.record(actor, { action: 'webhook_delivery.retry', resourceType: 'webhook_delivery', resourceId: deliveryId, details: { endpointId, from: row.status } }, manager);
     });
-    this.dispatcher.wake();
+    this.sender.wake(1);
     return this.delivery(endpointId, deliveryId);
   }
 

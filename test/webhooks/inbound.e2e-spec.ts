@@ -1,7 +1,10 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
 import { Role } from '../../src/common/auth/roles';
+import { Sql } from '../../src/database/sql';
+import { InboxStatus } from '../../src/modules/webhooks-inbound/entities/webhook-inbox-entry.entity';
 import { FranceTravailProcessor } from '../../src/modules/webhooks-inbound/france-travail.processor';
+import { InboxWriter } from '../../src/modules/webhooks-inbound/inbox-writer';
 import { createBeneficiary, isoDay, machineClientToken, plusDays, randomCafNumber, randomNir } from '../factories/case-file';
 import { bearer, createAgency, createStaff, createTestCommune, StaffAccount } from '../factories/identity';
 import { expectProblem, http, startTestApp } from '../setup/app';
@@ -185,6 +188,53 @@ describe('webhooks in: France Travail events', () => {
     expect(participant.body.currentStage).toBe('employment');
     const line = (await timeline(b.id)).find((l) => l.type === 'employment.started');
     expect(line?.data).toMatchObject({ participantId: enrolled.body.id, employmentId: jobs.body.data[0].id });
+  });
+
+  it('a burst of concurrent events: each webhook-id stored once, a repeated id answered as a duplicate, a NUL or lone surrogate refused alone', async () => {
+    const cafNumber = randomCafNumber();
+    await person({ cafNumber, birthDate: '1991-03-04' });
+    const body = (appointmentId: string) => event('appointment.updated', { cafNumber, birthDate: '1991-03-04', appointmentId, status: 'PRIS', scheduledAt: '2026-12-02T09:30:00Z' });
+    const ids = Array.from({ length: 30 }, (_, i) => `msg_burst_${i}`);
+    const [originals, repeats, nul, surrogate] = await Promise.all([
+      Promise.all(ids.map((id, i) => sendSigned(app, body(`RDV-B${i}`), { secret: SECRET_NEW, id }))),
+      Promise.all(ids.slice(0, 10).map((id, i) => sendSigned(app, body(`RDV-B${i}`), { secret: SECRET_NEW, id }))),
+      sendSigned(app, body('RDV-\u0000'), { secret: SECRET_NEW, id: 'msg_burst_nul' }),
+      sendSigned(app, body('RDV-\ud800'), { secret: SECRET_NEW, id: 'msg_burst_surrogate' }),
+    ]);
+
+    ids.forEach((id, i) => {
+      const answers = i < 10 ? [originals[i], repeats[i]] : [originals[i]];
+      expect(answers.map((a) => a.status).sort()).toEqual(i < 10 ? [200, 202] : [202]);
+      for (const a of answers) expect(a.body).toMatchObject({ id: originals[i].body.id, webhookId: id });
+    });
+    expectProblem(nul, 400, 'WEBHOOK_PAYLOAD_INVALID');
+    expectProblem(surrogate, 400, 'WEBHOOK_PAYLOAD_INVALID');
+    const stored = (await db.query(`SELECT webhook_id, status FROM webhook_inbox WHERE webhook_id LIKE 'msg_burst_%' ORDER BY webhook_id`)) as { webhook_id: string; status: string }[];
+    expect(stored).toHaveLength(32);
+    expect(stored.filter((r) => r.status === 'rejected').map((r) => r.webhook_id).sort()).toEqual(['msg_burst_nul', 'msg_burst_surrogate']);
+  });
+
+  it('entries arriving in the same turn of the event loop are stored by one statement; an entry the database refuses fails alone', async () => {
+    const writer = app.get(InboxWriter);
+    const entry = (webhookId: string, status: InboxStatus) => ({ source: 'france_travail', webhookId, sentAt: Date.now() / 1000, eventType: 'appointment.updated', status, payload: {}, bodyEncrypted: null, error: null });
+    const inserts = jest.spyOn(app.get(Sql), 'rows');
+    const statements = () => inserts.mock.calls.filter(([text]) => String(text).startsWith('INSERT INTO webhook_inbox')).length;
+    try {
+      const ids = await Promise.all(['a', 'b', 'c', 'a'].map((n) => writer.insert(entry(`msg_batch_${n}`, InboxStatus.Processed))));
+      expect(statements()).toBe(1);
+      // The second `msg_batch_a` of the batch is a duplicate of the first.
+      expect(ids).toEqual([expect.any(String), expect.any(String), expect.any(String), null]);
+
+      // One statement for both, which the bad status makes fail; then each alone.
+      const [good, bad] = await Promise.allSettled([writer.insert(entry('msg_batch_good', InboxStatus.Processed)), writer.insert(entry('msg_batch_bad', 'no_such_status' as InboxStatus))]);
+      expect(statements()).toBe(1 + 3);
+      expect(good).toEqual({ status: 'fulfilled', value: expect.any(String) });
+      expect(bad.status).toBe('rejected');
+    } finally {
+      inserts.mockRestore();
+    }
+    const stored = (await db.query(`SELECT webhook_id FROM webhook_inbox WHERE webhook_id LIKE 'msg_batch_%' ORDER BY webhook_id`)) as { webhook_id: string }[];
+    expect(stored.map((r) => r.webhook_id)).toEqual(['msg_batch_a', 'msg_batch_b', 'msg_batch_c', 'msg_batch_good']);
   });
 
   it('a malformed body with a valid signature is answered 400 and stored as rejected; sent again, it is still 400', async () => {

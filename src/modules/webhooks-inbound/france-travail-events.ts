@@ -2,6 +2,7 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { FieldError } from '../../common/errors/problem';
 import { flattenValidationErrors } from '../../common/errors/validation-errors';
+import { wellFormed } from '../../common/http/fastify';
 import { FRANCE_TRAVAIL_DATA, FRANCE_TRAVAIL_EVENT_TYPES, FranceTravailEventType, FranceTravailPersonDto } from './dto/france-travail-event.dto';
 
 export interface FranceTravailEvent {
@@ -29,6 +30,10 @@ export function parseFranceTravailEvent(raw: Buffer | string | undefined): Parse
     return rejected('The body is not valid JSON.', [{ field: 'body', message: 'invalid JSON' }]);
   }
   if (!isObject(body)) return rejected('The body must be a JSON object { type, timestamp, data }.', [{ field: 'body', message: 'must be an object' }]);
+  // PostgreSQL's text and jsonb hold neither NUL nor a lone surrogate: such an event cannot be stored as received.
+  if (!wellFormed(body) || JSON.stringify(body).includes('\\u0000')) {
+    return rejected('The body contains a NUL character or a lone surrogate escape.', [{ field: 'body', message: 'invalid Unicode' }]);
+  }
   const errors: FieldError[] = [];
   const type = body.type;
   if (typeof type !== 'string' || !(FRANCE_TRAVAIL_EVENT_TYPES as readonly string[]).includes(type)) {

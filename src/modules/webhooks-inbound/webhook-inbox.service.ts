@@ -10,6 +10,7 @@ import { isoMicros, Sql } from '../../database/sql';
 import { AuditService } from '../audit/audit.service';
 import { JobsService } from '../jobs/jobs.service';
 import { InboxAckDto } from './dto/france-travail-event.dto';
+import { InboxWriter } from './inbox-writer';
 import { InboxEntryDto, ListInboxQueryDto } from './dto/inbox.dto';
 import { InboxStatus } from './entities/webhook-inbox-entry.entity';
 import { parseFranceTravailEvent } from './france-travail-events';
@@ -61,7 +62,8 @@ const INBOX_COLUMNS = `id, webhook_id AS "webhookId", event_type AS "eventType",
 
 /**
  * The France Travail inbox: verifies a signed event over its raw bytes, stores
- * it once per `webhook-id` (2xx as soon as it is stored), and hands it to the
+ * it once per `webhook-id` (2xx as soon as it is stored; InboxWriter stores the
+ * events of a burst in batches), and hands it to the
  * processing job. Also the reconciliation queue (unmatched, failed) and its reprocessing.
  */
 @Injectable()
@@ -76,6 +78,7 @@ export class WebhookInboxService implements OnApplicationShutdown {
     private readonly sql: Sql,
     private readonly jobs: JobsService,
     private readonly audit: AuditService,
+    private readonly writer: InboxWriter,
     @Inject(webhooksConfig.KEY) config: ConfigType<typeof webhooksConfig>,
     @Inject(beneficiariesConfig.KEY) keys: ConfigType<typeof beneficiariesConfig>,
   ) {
@@ -113,22 +116,17 @@ export class WebhookInboxService implements OnApplicationShutdown {
       const { nir, ...data } = parsed.event.data;
       payload = { ...parsed.event, data: nir ? { ...data, nirHash: this.crypto.hash(nir) } : data };
     }
-    const inserted = await this.sql.rows<{ id: string }>(
-      `INSERT INTO webhook_inbox (source, webhook_id, sent_at, event_type, status, payload, body_encrypted, error)
-       VALUES ($1, $2, to_timestamp($3), $4, $5, $6, $7, $8)
-       ON CONFLICT (source, webhook_id) DO NOTHING RETURNING id`,
-      [
-        SOURCE,
-        webhookId,
-        sentAt,
-        parsed.ok ? parsed.event.type : null,
-        parsed.ok ? InboxStatus.Received : InboxStatus.Rejected,
-        payload,
-        parsed.ok ? null : this.crypto.encrypt(body.toString('utf8')),
-        parsed.ok ? null : `${parsed.detail} ${parsed.errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`,
-      ],
-    );
-    if (inserted.length === 0) {
+    const insertedId = await this.writer.insert({
+      source: SOURCE,
+      webhookId,
+      sentAt,
+      eventType: parsed.ok ? parsed.event.type : null,
+      status: parsed.ok ? InboxStatus.Received : InboxStatus.Rejected,
+      payload,
+      bodyEncrypted: parsed.ok ? null : this.crypto.encrypt(body.toString('utf8')),
+      error: parsed.ok ? null : `${parsed.detail} ${parsed.errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`,
+    });
+    if (insertedId === null) {
       const [existing] = await this.sql.rows<{ id: string; status: InboxStatus; error: string | null }>(
         `SELECT id, status, error FROM webhook_inbox WHERE source = $1 AND webhook_id = $2`,
         [SOURCE, webhookId],
@@ -139,7 +137,7 @@ export class WebhookInboxService implements OnApplicationShutdown {
     }
     if (!parsed.ok) throw payloadRejected(parsed.detail, parsed.errors);
     this.kick();
-    return { created: true, ack: { id: inserted[0].id, webhookId, status: InboxStatus.Received, duplicate: false } };
+    return { created: true, ack: { id: insertedId, webhookId, status: InboxStatus.Received, duplicate: false } };
   }
 
   /** Oldest first: the reconciliation queue is `?status=unmatched`. */

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { BeneficiariesModule } from '../beneficiaries/beneficiaries.module';
 import { ConstructionPathwayModule } from '../construction-pathway/construction-pathway.module';
 import { FranceTravailProcessor } from './france-travail.processor';
+import { InboxWriter } from './inbox-writer';
 import { WebhookInboxService } from './webhook-inbox.service';
 import { WebhooksInboundController } from './webhooks-inbound.controller';
 
@@ -9,7 +10,7 @@ import { WebhooksInboundController } from './webhooks-inbound.controller';
 @Module({
   imports: [BeneficiariesModule, ConstructionPathwayModule],
   controllers: [WebhooksInboundController],
-  providers: [WebhookInboxService, FranceTravailProcessor],
+  providers: [WebhookInboxService, InboxWriter, FranceTravailProcessor],
   exports: [FranceTravailProcessor],
 })
 export class WebhooksInboundModule {}

@@ -1,9 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { decodeCursor, Page, toPage } from '../../common/pagination/pagination';
 import { Sql, isoMicros } from '../../database/sql';
-import { TimelineEvent } from './entities/timeline-event.entity';
 
 export interface TimelineEntry {
   beneficiaryId: string;
@@ -31,16 +29,17 @@ export interface TimelineItem {
 export class TimelineService {
   constructor(private readonly sql: Sql) {}
 
+  /**
+   * One plain statement: TypeORM's insert builder (metadata, `RETURNING` of the generated
+   * columns, merge back into an entity) cost more than the insert itself on the hot paths
+   * (France Travail events, referral actions).
+   */
   async record(manager: EntityManager, entry: TimelineEntry): Promise<void> {
-    await manager.insert(TimelineEvent, {
-      beneficiaryId: entry.beneficiaryId,
-      type: entry.type,
-      summary: entry.summary,
-      data: (entry.data ?? {}) as QueryDeepPartialEntity<Record<string, unknown>>,
-      actorId: entry.actorId ?? null,
-      sensitive: entry.sensitive ?? false,
-      ...(entry.occurredAt ? { occurredAt: entry.occurredAt } : {}),
-    });
+    await manager.query(
+      `INSERT INTO timeline_events (beneficiary_id, type, summary, data, actor_id, sensitive, occurred_at)
+       VALUES ($1, $2, $3, $4, $5, $6, COALESCE($7::timestamptz, now()))`,
+      [entry.beneficiaryId, entry.type, entry.summary, entry.data ?? {}, entry.actorId ?? null, entry.sensitive ?? false, entry.occurredAt ?? null],
+    );
   }
 
   /** Newest first; the caller has checked that the case is visible. */

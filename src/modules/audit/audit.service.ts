@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { DataSource, EntityManager } from 'typeorm';
-import { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { auditConfig } from '../../config/configuration';
 import { Actor, RequestMeta } from '../../common/context/actor';
 import { decodeCursor, Page, toPage } from '../../common/pagination/pagination';
@@ -63,18 +62,13 @@ export class AuditService implements OnApplicationBootstrap {
     });
   }
 
+  /** One plain statement (TypeORM's insert builder would also read the generated columns back). */
   private async insert(manager: EntityManager, row: Partial<AuditEvent> & AuditEntry): Promise<void> {
-    await manager.insert(AuditEvent, {
-      actorType: row.actorType,
-      actorId: row.actorId ?? null,
-      actorRole: row.actorRole ?? null,
-      action: row.action,
-      resourceType: row.resourceType,
-      resourceId: row.resourceId ?? null,
-      requestId: row.requestId ?? null,
-      ip: row.ip ?? null,
-      details: (row.details ?? {}) as QueryDeepPartialEntity<Record<string, unknown>>,
-    });
+    await manager.query(
+      `INSERT INTO audit_events (actor_type, actor_id, actor_role, action, resource_type, resource_id, request_id, ip, details)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [row.actorType, row.actorId ?? null, row.actorRole ?? null, row.action, row.resourceType, row.resourceId ?? null, row.requestId ?? null, row.ip ?? null, row.details ?? {}],
+    );
   }
 
   /** Newest first; the cursor keeps the microseconds of `occurred_at`, so no event of the same millisecond is skipped. */

@@ -1,7 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
-import { OutboxEvent } from './entities/outbox-event.entity';
 
 export interface DomainEvent {
   type: string;
@@ -15,11 +13,12 @@ export interface DomainEvent {
 @Injectable()
 export class OutboxService {
   async write(manager: EntityManager, event: DomainEvent): Promise<void> {
-    await manager.insert(OutboxEvent, {
-      type: event.type,
-      resourceType: event.resourceType,
-      resourceId: event.resourceId,
-      data: (event.data ?? {}) as QueryDeepPartialEntity<Record<string, unknown>>,
-    });
+    // One plain statement (TypeORM's insert builder would also read the generated columns back).
+    await manager.query(`INSERT INTO outbox_events (type, resource_type, resource_id, data) VALUES ($1, $2, $3, $4)`, [
+      event.type,
+      event.resourceType,
+      event.resourceId,
+      event.data ?? {},
+    ]);
   }
 }

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import { Client } from 'pg';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Client, Pool } from 'pg';
 import PgBoss from 'pg-boss';
 import { EntityManager } from 'typeorm';
 import { databaseConfig, jobsConfig } from '../../config/configuration';
@@ -36,6 +37,8 @@ export const JOBS_SCHEMA_LOCK_KEY = 726_017_496;
 export class JobsService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(JobsService.name);
   private boss?: PgBoss;
+  /** The connections of `boss`. */
+  private pool?: Pool;
   /** Where jobs are off: a pg-boss never started, for its insert statement only (see `insertIn`). */
   private producer?: PgBoss;
   private readonly queues = new Set<string>();
@@ -49,12 +52,11 @@ export class JobsService implements OnModuleInit, OnApplicationShutdown {
 
   async onModuleInit(): Promise<void> {
     if (!this.jobs.enabled) return;
-    this.boss = new PgBoss({
-      connectionString: this.db.url,
-      schema: 'pgboss',
-      max: 3,
-      application_name: 'parcours-jobs',
-    });
+    // pg-boss runs on a pool of ours (see onApplicationShutdown for why).
+    const pool = new Pool({ connectionString: this.db.url, max: 3, application_name: 'parcours-jobs', connectionTimeoutMillis: this.db.connectTimeoutMs });
+    pool.on('error', (error) => this.logger.error({ err: error }, 'job queue connection error'));
+    this.pool = pool;
+    this.boss = new PgBoss({ db: { executeSql: (text, values) => pool.query(text, values) }, schema: 'pgboss' });
     this.boss.on('error', (error) => this.logger.error({ err: error }, 'job queue error'));
     const boss = this.boss;
     await this.exclusively(() => boss.start());
@@ -80,9 +82,21 @@ export class JobsService implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
+  /**
+   * pg-boss stops its workers' loops and waits for the jobs in hand, but not for a worker whose
+   * fetch is still waiting for a connection (many workers share a few connections). Had pg-boss
+   * closed its own pool then, that fetch would wait forever: the worker never stops, and pg-boss
+   * polls for it every second, keeping the process alive. So the pool is ours, and it is closed
+   * once nothing waits for it any more.
+   */
   async onApplicationShutdown(): Promise<void> {
     for (const workers of this.workers.values()) clearInterval(workers.timer);
     await this.boss?.stop({ graceful: true, timeout: 5000, wait: true });
+    const pool = this.pool;
+    if (!pool) return;
+    const until = Date.now() + 10_000;
+    while ((pool.waitingCount > 0 || pool.idleCount < pool.totalCount) && Date.now() < until) await sleep(20);
+    await pool.end();
   }
 
   get enabled(): boolean {

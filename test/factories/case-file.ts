@@ -122,7 +122,12 @@ export async function createBeneficiary(
   communeCode: string,
   overrides: BeneficiaryInput = {},
 ): Promise<CreatedBeneficiary> {
-  const res = await http(app).post('/api/v1/beneficiaries').set(bearer(by)).send(beneficiaryInput(communeCode, overrides));
+  let res = await http(app).post('/api/v1/beneficiaries').set(bearer(by)).send(beneficiaryInput(communeCode, overrides));
+  // The test files share one database and draw CAF numbers at random: another file may have drawn
+  // the same one. Unless the caller chose the number, draw another.
+  for (let tries = 0; res.status === 409 && res.body?.code === 'CAF_NUMBER_TAKEN' && overrides.cafNumber === undefined && tries < 5; tries += 1) {
+    res = await http(app).post('/api/v1/beneficiaries').set(bearer(by)).send(beneficiaryInput(communeCode, overrides));
+  }
   if (res.status !== 201) throw new Error(`creating a beneficiary failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body;
 }

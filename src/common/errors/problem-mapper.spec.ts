@@ -1,5 +1,5 @@
 import { BadRequestException, NotFoundException } from '@nestjs/common';
-import { QueryFailedError, QueryRunnerAlreadyReleasedError } from 'typeorm';
+import { QueryFailedError, QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 import { AppException, ValidationFailedException } from './app.exception';
 import { toProblem } from './problem-mapper';
 
@@ -45,6 +45,7 @@ describe('toProblem', () => {
     // The database stopped under a transaction: TypeORM released its runner, node-postgres refuses the client.
     for (const error of [
       new QueryRunnerAlreadyReleasedError(),
+      new QueryRunnerProviderAlreadyReleasedError(),
       new Error('Client has encountered a connection error and is not queryable'),
       new Error('Connection terminated unexpectedly'),
     ]) {

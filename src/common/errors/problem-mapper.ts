@@ -1,5 +1,5 @@
 import { HttpException } from '@nestjs/common';
-import { QueryFailedError, QueryRunnerAlreadyReleasedError } from 'typeorm';
+import { QueryFailedError, QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 import { AppException } from './app.exception';
 import { FieldError, Problem, STATUS_CODES, STATUS_TITLES, problemType } from './problem';
 
@@ -135,8 +135,9 @@ export function toProblem(exception: unknown): MappedProblem {
     if (pg) return pg;
   }
   // TypeORM releases a query runner whose connection broke (the server stopped mid-transaction):
-  // the transaction's next query throws this. node-postgres says "not queryable" in that case.
-  if (exception instanceof QueryRunnerAlreadyReleasedError) return databaseUnavailable();
+  // the transaction's next query throws one of these (a query builder's or `manager.query`'s).
+  // node-postgres says "not queryable" in that case.
+  if (exception instanceof QueryRunnerAlreadyReleasedError || exception instanceof QueryRunnerProviderAlreadyReleasedError) return databaseUnavailable();
   // node-postgres's own limit (query_timeout, data-source.ts): the server did not answer at all.
   if (exception instanceof Error && exception.message === 'Query read timeout') return fromDatabaseError({ code: '57014' })!;
   if (

@@ -122,9 +122,13 @@ describe('webhooks out: endpoints and deliveries', () => {
     expect(payload).toEqual({ type: 'beneficiary.created', timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), data: { beneficiaryId: b.id, agencyId: b.agencyId, status: 'to_orient' } });
     for (const personal of ['Confidentielle', 'Camille', nir, '1985-07-14', '0612345678']) expect(got.body).not.toContain(personal);
 
-    const deliveries = await http(app).get(`/api/v1/webhook-endpoints/${endpoint.id}/deliveries?limit=100`).set(bearer(admin));
-    expect(deliveries.status).toBe(200);
-    const mine = deliveries.body.data.find((d: { eventId: string }) => d.eventId === event.id);
+    // The receiver has it; the sender records the outcome just after the answer.
+    const mine = await waitFor(async () => {
+      const deliveries = await http(app).get(`/api/v1/webhook-endpoints/${endpoint.id}/deliveries?limit=100`).set(bearer(admin));
+      expect(deliveries.status).toBe(200);
+      const found = deliveries.body.data.find((d: { eventId: string }) => d.eventId === event.id);
+      return found?.status === 'sending' ? undefined : found;
+    }, 10_000, 'the delivery recorded');
     expect(mine).toMatchObject({ status: 'delivered', attempts: 1, lastResponseCode: 204, nextAttemptAt: null, eventType: 'beneficiary.created', messageId: got.headers['webhook-id'] });
     await new Promise((res) => setTimeout(res, 300));
     expect(other.received.filter((x) => x.body.includes(b.id))).toHaveLength(0);

@@ -90,6 +90,7 @@ export const beneficiariesConfig = registerAs('beneficiaries', () => {
       socialReviewMonths: e.SOCIAL_REVIEW_MONTHS,
     },
     autoAssignAdvisor: e.AUTO_ASSIGN_ADVISOR,
+    importBatchRows: e.IMPORT_BATCH_ROWS,
   };
 });
 

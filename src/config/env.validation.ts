@@ -180,6 +180,13 @@ export class EnvironmentVariables {
   @Min(1024)
   IMPORT_MAX_BYTES = 52_428_800;
 
+  /** Rows of a beneficiary import loaded together; the next batch is validated while one is inserted. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  IMPORT_BATCH_ROWS = 10_000;
+
   /** Comma-separated list of allowed origins; empty means no cross-origin access. */
   @IsString()
   CORS_ORIGINS = '';

@@ -12,6 +12,13 @@ describe('FieldEncryption', () => {
     expect(crypto.encrypt('185079306612345')).not.toBe(stored);
   });
 
+  it('never reuses an IV, across draws from the generator', () => {
+    const ivs = Array.from({ length: 3000 }, () => crypto.encrypt('185079306612345').split('.')[1]);
+    expect(new Set(ivs).size).toBe(3000);
+    expect(Buffer.from(ivs[0], 'base64url')).toHaveLength(12);
+    expect(ivs.every((iv) => iv.length === ivs[0].length)).toBe(true);
+  });
+
   it('hashes deterministically with its key only', () => {
     expect(crypto.hash('x')).toBe(crypto.hash('x'));
     expect(new FieldEncryption(randomBytes(32), randomBytes(32)).hash('x')).not.toBe(crypto.hash('x'));

@@ -180,7 +180,11 @@ export class BeneficiaryImportsService implements OnApplicationBootstrap {
       try {
         await runner.startTransaction();
         await client.query(`SET LOCAL statement_timeout = 0`);
-        result = await loadRows(client, validator.validRows(records), this.crypto, importId, this.config.deadlines.orientationDays);
+        result = await loadRows(client, validator.validRows(records), this.crypto, {
+          importId,
+          orientationDays: this.config.deadlines.orientationDays,
+          batchRows: this.config.importBatchRows,
+        });
         const allErrors: ImportError[] = [...validator.errors, ...result.rejected].sort((a, b) => a.line - b.line);
         const rejectedLines = new Set(allErrors.map((e) => e.line)).size;
         await runner.manager.update(BeneficiaryImport, { id: importId }, {

@@ -5,7 +5,7 @@ import { WebhookDispatcher } from '../../src/modules/webhook-endpoints/webhook-d
 import { DELIVER_JOB, WebhookSender } from '../../src/modules/webhook-endpoints/webhook-sender';
 import { bearer, createStaff, StaffAccount } from '../factories/identity';
 import { http, startTestApp } from '../setup/app';
-import { Receiver, startReceiver, waitFor } from './webhook-helpers';
+import { TestReceivers, waitFor } from './webhook-helpers';
 
 interface JobRow {
   id: string;
@@ -18,30 +18,19 @@ describe('webhooks out: delivery jobs', () => {
   let app: NestFastifyApplication;
   let db: DataSource;
   let admin: StaffAccount;
-  const receivers: Receiver[] = [];
+  let receivers: TestReceivers;
 
   beforeAll(async () => {
     // test/setup/env.ts: retries after 300 ms (three, so four attempts), 1 s timeout, loopback allowed.
     app = await startTestApp();
     db = app.get(DataSource);
     admin = await createStaff(app, Role.Admin);
+    receivers = new TestReceivers(app, bearer(admin));
   });
-  afterAll(async () => {
-    await db.query(`UPDATE webhook_endpoints SET enabled = false WHERE url = ANY($1)`, [receivers.map((r) => r.url)]);
-    await app.close();
-    await Promise.all(receivers.map((r) => r.close()));
-  });
+  afterAll(() => receivers.closeWithApp());
 
-  const receiver = async () => {
-    const r = await startReceiver();
-    receivers.push(r);
-    return r;
-  };
-  const createEndpoint = async (url: string) => {
-    const res = await http(app).post('/api/v1/webhook-endpoints').set(bearer(admin)).send({ url, eventTypes: ['referral.expired'] });
-    expect(res.status).toBe(201);
-    return res.body as { id: string };
-  };
+  const receiver = () => receivers.start();
+  const createEndpoint = (url: string) => receivers.createEndpoint(url, ['referral.expired']);
   const setEnabled = async (id: string, enabled: boolean) => {
     const res = await http(app).patch(`/api/v1/webhook-endpoints/${id}`).set(bearer(admin)).send({ enabled });
     expect(res.status).toBe(200);

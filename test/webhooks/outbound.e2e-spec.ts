@@ -7,7 +7,7 @@ import { WebhookDispatcher } from '../../src/modules/webhook-endpoints/webhook-d
 import { createBeneficiary, machineClientToken, randomNir } from '../factories/case-file';
 import { bearer, createAgency, createStaff, createTestCommune, StaffAccount } from '../factories/identity';
 import { expectProblem, http, startTestApp } from '../setup/app';
-import { Receiver, startReceiver, waitFor } from './webhook-helpers';
+import { TestReceivers, waitFor } from './webhook-helpers';
 
 describe('webhooks out: endpoints and deliveries', () => {
   let app: NestFastifyApplication;
@@ -15,7 +15,7 @@ describe('webhooks out: endpoints and deliveries', () => {
   let admin: StaffAccount;
   let advisor: StaffAccount;
   let commune: string;
-  const receivers: Receiver[] = [];
+  let receivers: TestReceivers;
 
   beforeAll(async () => {
     // test/setup/env.ts: retries after 300 ms (three, so four attempts), 1 s timeout, 1 h secret overlap, loopback allowed.
@@ -25,24 +25,12 @@ describe('webhooks out: endpoints and deliveries', () => {
     const agency = await createAgency(app, [commune]);
     admin = await createStaff(app, Role.Admin);
     advisor = await createStaff(app, Role.Advisor, { agencyId: agency.id });
+    receivers = new TestReceivers(app, bearer(admin));
   });
-  afterAll(async () => {
-    // The database is shared with the other test files: nothing of theirs goes to these receivers afterwards.
-    await db.query(`UPDATE webhook_endpoints SET enabled = false WHERE url = ANY($1)`, [receivers.map((r) => r.url)]);
-    await app.close();
-    await Promise.all(receivers.map((r) => r.close()));
-  });
+  afterAll(() => receivers.closeWithApp());
 
-  const receiver = async () => {
-    const r = await startReceiver();
-    receivers.push(r);
-    return r;
-  };
-  const createEndpoint = async (url: string, eventTypes: string[] = ['beneficiary.created']) => {
-    const res = await http(app).post('/api/v1/webhook-endpoints').set(bearer(admin)).send({ url, eventTypes, description: 'Test receiver' });
-    expect(res.status).toBe(201);
-    return res.body as { id: string; secret: string };
-  };
+  const receiver = () => receivers.start();
+  const createEndpoint = (url: string, eventTypes: string[] = ['beneficiary.created']) => receivers.createEndpoint(url, eventTypes);
   const disable = (id: string) => http(app).patch(`/api/v1/webhook-endpoints/${id}`).set(bearer(admin)).send({ enabled: false });
   const delivery = async (endpointId: string, deliveryId: string) => (await http(app).get(`/api/v1/webhook-endpoints/${endpointId}/deliveries/${deliveryId}`).set(bearer(admin))).body;
   const ping = async (endpointId: string) => {

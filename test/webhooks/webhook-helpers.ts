@@ -3,6 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, IncomingHttpHeaders, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
+import { DataSource } from 'typeorm';
 import { http } from '../setup/app';
 
 export const newSecret = () => `whsec_${randomBytes(32).toString('base64')}`;
@@ -77,4 +78,37 @@ export async function startReceiver(): Promise<Receiver> {
     server.close(() => resolve());
   });
   return receiver;
+}
+
+/**
+ * The receivers one test file starts and subscribes through the API as the admin. The database
+ * is shared with the other test files: `close` first disables their endpoints, so that nothing of
+ * another file's is delivered to them afterwards, then the app is closed, then the receivers.
+ */
+export class TestReceivers {
+  private readonly started: Receiver[] = [];
+
+  constructor(
+    private readonly app: NestFastifyApplication,
+    private readonly adminToken: { authorization: string },
+  ) {}
+
+  async start(): Promise<Receiver> {
+    const r = await startReceiver();
+    this.started.push(r);
+    return r;
+  }
+
+  /** Subscribes `url` to `eventTypes` (201 expected); the endpoint's id and signing secret. */
+  async createEndpoint(url: string, eventTypes: string[]): Promise<{ id: string; secret: string }> {
+    const res = await http(this.app).post('/api/v1/webhook-endpoints').set(this.adminToken).send({ url, eventTypes, description: 'Test receiver' });
+    expect(res.status).toBe(201);
+    return res.body as { id: string; secret: string };
+  }
+
+  async closeWithApp(): Promise<void> {
+    await this.app.get(DataSource).query(`UPDATE webhook_endpoints SET enabled = false WHERE url = ANY($1)`, [this.started.map((r) => r.url)]);
+    await this.app.close();
+    await Promise.all(this.started.map((r) => r.close()));
+  }
 }

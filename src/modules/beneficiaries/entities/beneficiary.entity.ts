@@ -21,9 +21,10 @@ import { CaseStatus, ExitReason, HouseholdRole, OrientationPath, ReferentBody, R
 @Index('ix_beneficiaries_sort', ['sortKey', 'id'])
 @Index('ix_beneficiaries_agency_sort', ['agencyId', 'sortKey', 'id'])
 @Index('ix_beneficiaries_agency_status_sort', ['agencyId', 'status', 'sortKey', 'id'])
-@Index('ix_beneficiaries_advisor_sort', ['advisorId', 'sortKey', 'id'])
+// The advisor indexes hold assigned cases only: new people (imports) arrive unassigned, and no query looks up a NULL advisor through them.
+@Index('ix_beneficiaries_advisor_sort', ['advisorId', 'sortKey', 'id'], { where: '"advisor_id" IS NOT NULL' })
 @Index('ix_beneficiaries_agency_due', ['agencyId', 'nextDueOn'])
-@Index('ix_beneficiaries_advisor_due', ['advisorId', 'nextDueOn'])
+@Index('ix_beneficiaries_advisor_due', ['advisorId', 'nextDueOn'], { where: '"advisor_id" IS NOT NULL' })
 @Index('ix_beneficiaries_commune_sort', ['communeCode', 'sortKey', 'id'])
 @Index('uq_beneficiaries_caf_birth', ['cafNumber', 'birthDate'], { unique: true, where: '"anonymised_at" IS NULL' })
 @Index('ix_beneficiaries_retention', ['lastContactAt'], { where: '"anonymised_at" IS NULL' })

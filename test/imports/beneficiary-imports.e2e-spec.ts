@@ -9,6 +9,7 @@ import { BeneficiaryImportsService } from '../../src/modules/beneficiary-imports
 import { BeneficiaryImport } from '../../src/modules/beneficiary-imports/entities/beneficiary-import.entity';
 import { bearer, createAgency, createStaff, StaffAccount } from '../factories/identity';
 import { expectProblem, http, startTestApp } from '../setup/app';
+import { CSV_HEADER, importFinished, uploadImport } from './import-helpers';
 
 const SAMPLES = join(__dirname, '..', '..', 'docs', 'samples');
 const nir = (first13: string) => `${first13}${nirKey(first13)}`;
@@ -29,21 +30,11 @@ describe('beneficiary imports', () => {
   });
   afterAll(() => app.close());
 
-  const upload = (content: string | Buffer, filename = 'file.csv') =>
-    http(app).post('/api/v1/beneficiary-imports').set(bearer(admin)).attach('file', Buffer.from(content), filename);
-
-  /** Polls the import until the worker has finished with it. */
-  const finished = async (id: string) => {
-    for (let i = 0; i < 100; i += 1) {
-      const res = await http(app).get(`/api/v1/beneficiary-imports/${id}`).set(bearer(admin));
-      if (res.body.status === 'completed' || res.body.status === 'failed') return res.body;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    throw new Error(`import ${id} did not finish`);
-  };
+  const upload = (content: string | Buffer, filename = 'file.csv') => uploadImport(app, admin, content, filename);
+  const finished = (id: string) => importFinished(app, admin, id);
   const byCaf = (caf: string) => db.query(`SELECT * FROM beneficiaries WHERE caf_number = $1`, [caf]);
 
-  const header = 'cafNumber,nir,lastName,firstName,birthName,birthDate,sex,communeCode,address,phone,email,householdRole,rightsState,subjectToRightsAndDuties,rightsOpenedOn';
+  const header = CSV_HEADER;
 
   it('loads the good lines, reports each bad one with line, field and message, and re-imports without change', async () => {
     const csv = [

@@ -4,9 +4,9 @@ import { Role } from '../../src/common/auth/roles';
 import { nirKey } from '../../src/common/validation/nir';
 import { bearer, createAgency, createStaff, StaffAccount } from '../factories/identity';
 import { http, startTestApp } from '../setup/app';
+import { CSV_HEADER, importFinished, uploadImport } from './import-helpers';
 
 const nir = (first13: string) => `${first13}${nirKey(first13)}`;
-const header = 'cafNumber,nir,lastName,firstName,birthName,birthDate,sex,communeCode,address,phone,email,householdRole,rightsState,subjectToRightsAndDuties,rightsOpenedOn';
 
 /**
  * An import in batches of two rows (IMPORT_BATCH_ROWS=2): the rules that span the whole file
@@ -33,17 +33,9 @@ describe('beneficiary imports in batches', () => {
     await app.close();
   });
 
-  /** Polls the import until the worker has finished with it. */
-  const finished = async (id: string) => {
-    for (let i = 0; i < 100; i += 1) {
-      const res = await http(app).get(`/api/v1/beneficiary-imports/${id}`).set(bearer(admin));
-      if (res.body.status === 'completed' || res.body.status === 'failed') return res.body;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    throw new Error(`import ${id} did not finish`);
-  };
+  const finished = (id: string) => importFinished(app, admin, id);
   const importFile = async (lines: string[]) => {
-    const accepted = await http(app).post('/api/v1/beneficiary-imports').set(bearer(admin)).attach('file', Buffer.from([header, ...lines].join('\n')), 'file.csv');
+    const accepted = await uploadImport(app, admin, [CSV_HEADER, ...lines].join('\n'));
     expect(accepted.status).toBe(202);
     return finished(accepted.body.id);
   };

@@ -52,9 +52,11 @@ export function randomNirBase(departement?: string): string {
 
 /** A random NIR with its correct key. */
 export function randomNir(departement?: string): string {
-  const base = randomNirBase(departement);
-  return `${base}${nirKey(base)}`;
+  return withNirKey(randomNirBase(departement));
 }
+
+/** The 13 digits of a NIR followed by their key: a valid NIR. */
+export const withNirKey = (first13: string) => `${first13}${nirKey(first13)}`;
 
 /** A random NIR with a wrong key. */
 export function nirWithWrongKey(): string {

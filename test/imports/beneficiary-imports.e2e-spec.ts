@@ -4,15 +4,15 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { Role } from '../../src/common/auth/roles';
-import { nirKey } from '../../src/common/validation/nir';
 import { BeneficiaryImportsService } from '../../src/modules/beneficiary-imports/beneficiary-imports.service';
 import { BeneficiaryImport } from '../../src/modules/beneficiary-imports/entities/beneficiary-import.entity';
+import { withNirKey } from '../factories/case-file';
 import { bearer, createAgency, createStaff, StaffAccount } from '../factories/identity';
 import { expectProblem, http, startTestApp } from '../setup/app';
 import { CSV_HEADER, importFinished, uploadImport } from './import-helpers';
 
 const SAMPLES = join(__dirname, '..', '..', 'docs', 'samples');
-const nir = (first13: string) => `${first13}${nirKey(first13)}`;
+const nir = withNirKey;
 
 /** Communes 93079 and 93013 belong to this file only (the samples also use 93001, 93008, 93010, 93027, 93045, 93066, served by nobody here). */
 describe('beneficiary imports', () => {

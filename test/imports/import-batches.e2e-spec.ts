@@ -1,12 +1,12 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
 import { Role } from '../../src/common/auth/roles';
-import { nirKey } from '../../src/common/validation/nir';
+import { withNirKey } from '../factories/case-file';
 import { bearer, createAgency, createStaff, StaffAccount } from '../factories/identity';
 import { http, startTestApp } from '../setup/app';
 import { CSV_HEADER, importFinished, uploadImport } from './import-helpers';
 
-const nir = (first13: string) => `${first13}${nirKey(first13)}`;
+const nir = withNirKey;
 
 /**
  * An import in batches of two rows (IMPORT_BATCH_ROWS=2): the rules that span the whole file

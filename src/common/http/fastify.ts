@@ -64,9 +64,26 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
  * `IsEmail`: a 500) and cannot be stored as UTF-8 anyway: such bodies are a 400 `INVALID_UNICODE`.
  */
 export function wellFormed(value: unknown): boolean {
-  if (typeof value === 'string') return !LONE_SURROGATE.test(value);
-  if (Array.isArray(value)) return value.every(wellFormed);
-  if (value && typeof value === 'object') return Object.entries(value).every(([k, v]) => !LONE_SURROGATE.test(k) && wellFormed(v));
+  return everyString(value, (s) => !LONE_SURROGATE.test(s));
+}
+
+/** A `\u0000` escape: the only way a JSON text can carry a NUL (JSON.parse refuses the raw character). */
+const NUL_ESCAPE = /\\u0000/;
+
+/**
+ * true when PostgreSQL can store every string (and key) of a parsed JSON text, as text or jsonb:
+ * no lone surrogate and no NUL. Only a text holding one of those escapes is walked.
+ */
+export function storableJson(text: string, value: unknown): boolean {
+  if (SURROGATE_ESCAPE.test(text) && !wellFormed(value)) return false;
+  return !NUL_ESCAPE.test(text) || everyString(value, (s) => !s.includes('\u0000'));
+}
+
+/** true when `ok` holds for every string and every key of a parsed JSON value. */
+function everyString(value: unknown, ok: (s: string) => boolean): boolean {
+  if (typeof value === 'string') return ok(value);
+  if (Array.isArray(value)) return value.every((v) => everyString(v, ok));
+  if (value && typeof value === 'object') return Object.entries(value).every(([k, v]) => ok(k) && everyString(v, ok));
   return true;
 }
 

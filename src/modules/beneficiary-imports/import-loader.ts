@@ -79,7 +79,7 @@ export async function loadRows(client: PoolClient, rows: AsyncIterable<ValidRow>
   try {
     for await (const batch of copyBatches(rows, crypto, territory, options.batchRows)) {
       created += await loading;
-      loading = loadBatch(client, batch, importId, orientationDays);
+      loading = loadBatch(client, batch, options);
       void loading.catch(() => undefined);
     }
     created += await loading;
@@ -195,7 +195,7 @@ async function* copyBatches(rows: AsyncIterable<ValidRow> | Iterable<ValidRow>, 
  * One batch (the rows from `firstLine` on): copied, matched, checked, and its new people
  * inserted. Returns how many were created.
  */
-async function loadBatch(client: PoolClient, batch: CopyBatch, importId: string, orientationDays: number): Promise<number> {
+async function loadBatch(client: PoolClient, batch: CopyBatch, { importId, orientationDays }: LoadOptions): Promise<number> {
   await pipeline(Readable.from(batch.pieces), client.query(copyFrom(`COPY import_rows (${STAGING_COLUMNS.join(', ')}) FROM STDIN (FORMAT csv)`)));
   const from = [batch.firstLine];
   const reject = (condition: string, field: string, message: string) =>

@@ -2,7 +2,7 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { FieldError } from '../../common/errors/problem';
 import { flattenValidationErrors } from '../../common/errors/validation-errors';
-import { wellFormed } from '../../common/http/fastify';
+import { storableJson } from '../../common/http/fastify';
 import { FRANCE_TRAVAIL_DATA, FRANCE_TRAVAIL_EVENT_TYPES, FranceTravailEventType, FranceTravailPersonDto } from './dto/france-travail-event.dto';
 
 export interface FranceTravailEvent {
@@ -23,15 +23,16 @@ const rejected = (detail: string, errors: FieldError[]): ParsedEvent => ({ ok: f
  * is a rejection with the faulty fields.
  */
 export function parseFranceTravailEvent(raw: Buffer | string | undefined): ParsedEvent {
+  const text = typeof raw === 'string' ? raw : (raw?.toString('utf8') ?? '');
   let body: unknown;
   try {
-    body = JSON.parse(typeof raw === 'string' ? raw : (raw?.toString('utf8') ?? ''));
+    body = JSON.parse(text);
   } catch {
     return rejected('The body is not valid JSON.', [{ field: 'body', message: 'invalid JSON' }]);
   }
   if (!isObject(body)) return rejected('The body must be a JSON object { type, timestamp, data }.', [{ field: 'body', message: 'must be an object' }]);
   // PostgreSQL's text and jsonb hold neither NUL nor a lone surrogate: such an event cannot be stored as received.
-  if (!wellFormed(body) || JSON.stringify(body).includes('\\u0000')) {
+  if (!storableJson(text, body)) {
     return rejected('The body contains a NUL character or a lone surrogate escape.', [{ field: 'body', message: 'invalid Unicode' }]);
   }
   const errors: FieldError[] = [];

@@ -164,7 +164,7 @@ server.get<{ Querystring: Record<string, string | undefined> }>('/api/v1/benefic
   if (overdue === false) where.push('(b.next_due_on IS NULL OR b.next_due_on >= current_date)');
   if (q) {
     if (/^\d{1,7}$/.test(q)) {
-      add((p) => `b.caf_number = lpad(${p}, 7, '0')`, q);
+      add((p) => `b.caf_number = lpad(${p}, 7, '0')::char(7)`, q);
     } else {
       const key = searchKeyOf(q);
       if (key) add((p) => `b.search_text LIKE ${p}`, `%${key}%`);

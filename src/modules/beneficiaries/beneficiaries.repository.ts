@@ -33,7 +33,8 @@ export class BeneficiariesRepository {
     if (query.overdue === false) where.push('(b.next_due_on IS NULL OR b.next_due_on >= current_date)');
     if (query.q) {
       if (/^\d{1,7}$/.test(query.q)) {
-        add((p) => `b.caf_number = lpad(${p}, 7, '0')`, query.q);
+        // caf_number is char(7): compared as text (what lpad returns), it could not use its index.
+        add((p) => `b.caf_number = lpad(${p}, 7, '0')::char(7)`, query.q);
       } else {
         // Both sides normalised the same way (case-rules.ts): accents, case and punctuation ignored.
         // A q with no letter or digit (e.g. "%%") matches nobody.

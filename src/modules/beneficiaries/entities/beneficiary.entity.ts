@@ -21,6 +21,8 @@ import { CaseStatus, ExitReason, HouseholdRole, OrientationPath, ReferentBody, R
 @Index('ix_beneficiaries_sort', ['sortKey', 'id'])
 @Index('ix_beneficiaries_agency_sort', ['agencyId', 'sortKey', 'id'])
 @Index('ix_beneficiaries_agency_status_sort', ['agencyId', 'status', 'sortKey', 'id'])
+// Oriented cases only, like the advisor indexes below: people to orient (every imported one) have no path.
+@Index('ix_beneficiaries_agency_path_sort', ['agencyId', 'orientationPath', 'sortKey', 'id'], { where: '"orientation_path" IS NOT NULL' })
 // The advisor indexes hold assigned cases only: new people (imports) arrive unassigned, and no query looks up a NULL advisor through them.
 @Index('ix_beneficiaries_advisor_sort', ['advisorId', 'sortKey', 'id'], { where: '"advisor_id" IS NOT NULL' })
 @Index('ix_beneficiaries_agency_due', ['agencyId', 'nextDueOn'])

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { setFlagsFromString } from 'node:v8';
 import { env, resetEnvCache } from './config/configuration';
 import { resolveDatabase } from './database/database-bootstrap';
 import { redactUrl } from './database/embedded-postgres';
@@ -10,6 +11,7 @@ async function bootstrap(): Promise<void> {
   const startedAt = Date.now();
   const log = (message: string) => process.stdout.write(`${JSON.stringify({ level: 30, time: Date.now(), msg: message })}\n`);
   const config = env();
+  if (config.HEAP_GROWING_PERCENT > 0) setFlagsFromString(`--heap-growing-percent=${config.HEAP_GROWING_PERCENT}`);
   const database = await resolveDatabase(config, log);
   process.env.DATABASE_URL = database.url;
   resetEnvCache();

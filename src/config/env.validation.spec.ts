@@ -8,6 +8,13 @@ describe('validateEnv', () => {
     expect(env.BODY_LIMIT).toBe(1_048_576);
     expect(env.DB_MIGRATE_ON_START).toBe(true);
     expect(env.DATABASE_URL).toBeUndefined();
+    expect(env.HEAP_GROWING_PERCENT).toBe(50);
+  });
+
+  it('takes a heap growing percent from 0 (V8 decides) to 400', () => {
+    expect(validateEnv({ HEAP_GROWING_PERCENT: '0' }).HEAP_GROWING_PERCENT).toBe(0);
+    expect(validateEnv({ HEAP_GROWING_PERCENT: '400' }).HEAP_GROWING_PERCENT).toBe(400);
+    for (const bad of ['-1', '401', 'fast']) expect(() => validateEnv({ HEAP_GROWING_PERCENT: bad })).toThrow(/HEAP_GROWING_PERCENT/);
   });
 
   it('parses numbers and booleans from strings', () => {

@@ -43,4 +43,6 @@ EXPOSE 3000
 # Ready = the database answers (GET /health/ready, 200). Node itself does the request: no curl here.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "require('http').get('http://127.0.0.1:'+(process.env.PORT||3000)+'/health/ready',r=>process.exit(r.statusCode===200?0:1)).on('error',()=>process.exit(1)).setTimeout(4000,function(){this.destroy()})"]
-CMD ["node", "dist/src/main.js"]
+# The node flags of `npm start` (package.json; test/platform/deployment.e2e-spec.ts checks they agree):
+# a young generation of 32 MiB semi-spaces, see docs/BENCHMARKS.md.
+CMD ["node", "--max-semi-space-size=32", "dist/src/main.js"]

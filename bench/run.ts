@@ -18,7 +18,7 @@ import { measureAccepts } from './lib/accepts';
 import { measureReports } from './lib/reports';
 import { IMPORT_GOAL, measureImport } from './lib/import';
 import { LoadResult, LoadSettings, loadSettingsFromEnv, measure, positiveInt } from './lib/load';
-import { APP_SCRIPT, BASELINE_SCRIPT, RESULTS_FILE } from './lib/paths';
+import { APP_NODE_ARGS, APP_SCRIPT, BASELINE_SCRIPT, RESULTS_FILE } from './lib/paths';
 import { residentMemoryMb, Server, signalAllServers, startServer, waitReady } from './lib/processes';
 import { BenchResults, evaluateGoals, formatResults, machine, ScenarioResult, writeResults } from './lib/report';
 import { Scenario, SCENARIOS } from './lib/scenarios';
@@ -34,7 +34,7 @@ const ORDER: TargetName[] = ['baseline', 'app'];
 
 async function launch(name: TargetName, script: string, databaseUrl: string): Promise<Server> {
   const port = await freePort();
-  const server = startServer(name, script, serverEnv({ port, databaseUrl, dataDir: tmpdir(), withAdmin: name === 'app' }), port);
+  const server = startServer(name, script, serverEnv({ port, databaseUrl, dataDir: tmpdir(), withAdmin: name === 'app' }), port, name === 'app' ? APP_NODE_ARGS : []);
   await waitReady(server);
   return server;
 }

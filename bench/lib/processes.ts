@@ -24,10 +24,10 @@ export interface Server {
 /** The running children, each with its terminate function (SIGTERM once: a second one would kill the app before its embedded PostgreSQL is stopped). */
 const running = new Map<ChildProcess, () => void>();
 
-/** Starts `node <script>` with `env`, listening on 127.0.0.1:`port`. */
-export function startServer(name: string, script: string, env: NodeJS.ProcessEnv, port: number): Server {
+/** Starts `node <nodeArgs> <script>` with `env`, listening on 127.0.0.1:`port`. */
+export function startServer(name: string, script: string, env: NodeJS.ProcessEnv, port: number, nodeArgs: string[] = []): Server {
   const spawnedAt = performance.now();
-  const child = spawn(process.execPath, [script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeArgs, script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   if (child.pid === undefined) throw new Error(`${name}: could not spawn ${script}`);
   let terminated = false;
   const terminate = () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { freePort } from '../../src/database/embedded-postgres';
 import { defer } from './cleanup';
 import { serverEnv } from './env';
-import { APP_SCRIPT } from './paths';
+import { APP_NODE_ARGS, APP_SCRIPT } from './paths';
 import { startServer, waitReady } from './processes';
 
 export interface StartupResult {
@@ -17,7 +17,7 @@ export interface StartupResult {
 /** Spawn to first 200 of `node dist/src/main.js` with no DATABASE_URL; stopped with SIGTERM. */
 async function timeStart(label: string, dataDir: string): Promise<number> {
   const port = await freePort();
-  const app = startServer(`app (${label}, embedded PostgreSQL)`, APP_SCRIPT, serverEnv({ port, dataDir }), port);
+  const app = startServer(`app (${label}, embedded PostgreSQL)`, APP_SCRIPT, serverEnv({ port, dataDir }), port, APP_NODE_ARGS);
   try {
     return await waitReady(app, 120_000, 10);
   } finally {

@@ -21,6 +21,8 @@ export const IMPORT_RECOVERY_JOB = 'beneficiary-import.recover';
 /** First key of the imports' advisory locks (two-key form); the second is hashtext(import id). */
 const IMPORT_LOCK_CLASS = 726_017_495;
 const MAX_REPORTED_ERRORS = 1000;
+/** How long a received file waits in memory for this instance's worker before only the database has it. */
+const RECEIVED_FILE_TTL_MS = 60_000;
 /** Runs of one import before one left by a dead process is failed instead of queued again. */
 export const MAX_IMPORT_ATTEMPTS = 3;
 
@@ -33,6 +35,12 @@ export const MAX_IMPORT_ATTEMPTS = 3;
 export class BeneficiaryImportsService implements OnApplicationBootstrap {
   private readonly logger = new Logger(BeneficiaryImportsService.name);
   private readonly crypto: FieldEncryption;
+  /**
+   * Files received here and not yet taken by a worker: this instance's own worker, which usually
+   * takes the job at once, loads the file from here instead of reading it back from the database.
+   * One file at a time, for a minute at most.
+   */
+  private readonly received = new Map<string, Buffer>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -103,8 +111,21 @@ export class BeneficiaryImportsService implements OnApplicationBootstrap {
       await this.audit.record(actor, { action: 'beneficiary_import.submit', resourceType: 'beneficiary_import', resourceId: row.id, details: { format, bytes: content.length } }, manager);
       return row;
     });
+    this.keepReceived(created.id, content);
     await this.jobs.send(IMPORT_JOB, { importId: created.id });
     return { id: created.id, status: 'queued' };
+  }
+
+  private keepReceived(id: string, content: Buffer): void {
+    if (this.received.size > 0) return;
+    this.received.set(id, content);
+    setTimeout(() => this.takeReceived(id), RECEIVED_FILE_TTL_MS).unref();
+  }
+
+  private takeReceived(id: string): Buffer | undefined {
+    const content = this.received.get(id);
+    this.received.delete(id);
+    return content;
   }
 
   async get(principal: Principal, id: string): Promise<BeneficiaryImportDto> {
@@ -153,17 +174,9 @@ export class BeneficiaryImportsService implements OnApplicationBootstrap {
 
   private async processLocked(importId: string, runner: QueryRunner, client: PoolClient): Promise<void> {
     const row = await runner.manager.getRepository(BeneficiaryImport).findOne({ where: { id: importId } });
+    const received = this.takeReceived(importId);
     if (!row || row.status === 'completed') return;
-    // The file in binary form: as text, bytea comes as a hexadecimal string twice its size, held in memory beside the file.
-    // (`binary` is a query option of node-postgres that its typings leave out; its bytes come as they are.)
-    const contentQuery = {
-      text: `SELECT content FROM beneficiary_imports WHERE id = $1`,
-      values: [importId],
-      binary: true,
-      types: { getTypeParser: () => (bytes: Buffer) => bytes },
-    } as unknown as QueryConfig;
-    const [file] = (await client.query<{ content: Buffer | null }>(contentQuery)).rows;
-    const content = file?.content;
+    const content = received ?? (await readFile(client, importId));
     if (!content) return;
     const startedAt = new Date();
     await runner.query(`UPDATE beneficiary_imports SET status = 'running', started_at = $2, attempts = attempts + 1 WHERE id = $1`, [importId, startedAt]);
@@ -230,6 +243,20 @@ function toImportDto(row: BeneficiaryImport): BeneficiaryImportDto {
     createdAt: row.createdAt.toISOString(),
     finishedAt: row.finishedAt?.toISOString() ?? null,
   };
+}
+
+/** The stored file of an import (null once it completed), in binary form. */
+async function readFile(client: PoolClient, importId: string): Promise<Buffer | null> {
+  // As text, bytea comes as a hexadecimal string twice its size, held in memory beside the file.
+  // (`binary` is a query option of node-postgres that its typings leave out; its bytes come as they are.)
+  const query = {
+    text: `SELECT content FROM beneficiary_imports WHERE id = $1`,
+    values: [importId],
+    binary: true,
+    types: { getTypeParser: () => (bytes: Buffer) => bytes },
+  } as unknown as QueryConfig;
+  const [file] = (await client.query<{ content: Buffer | null }>(query)).rows;
+  return file?.content ?? null;
 }
 
 /** A session-level advisory lock on one import, on the runner's connection; false when another session holds it. */

@@ -2,6 +2,7 @@ import { ValidationPipe } from '@nestjs/common';
 import { ValidationError, ValidatorOptions, validateSync } from 'class-validator';
 import { ValidationFailedException } from '../errors/app.exception';
 import { flattenValidationErrors } from '../errors/validation-errors';
+import { cacheValidationMetadata } from '../validation/metadata-cache';
 
 /**
  * Nest's ValidationPipe with class-validator's synchronous run: no validator of
@@ -16,6 +17,7 @@ export class SyncValidationPipe extends ValidationPipe {
 
 /** Whitelisting, transforming validation whose failures become `VALIDATION_FAILED` problems. */
 export function createValidationPipe(): ValidationPipe {
+  cacheValidationMetadata();
   return new SyncValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,

@@ -1,6 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { flattenValidationErrors } from '../../common/errors/validation-errors';
+import { cacheValidationMetadata } from '../../common/validation/metadata-cache';
 import { CreateBeneficiaryDto } from '../beneficiaries/dto/beneficiary.dto';
 import { ImportError } from './entities/beneficiary-import.entity';
 import { RawRecord } from './import-parsers';
@@ -21,6 +22,10 @@ export class RowValidator {
   readonly errors: ImportError[] = [];
   private readonly seenCaf = new Map<string, number>();
   private readonly seenNir = new Map<string, number>();
+
+  constructor() {
+    cacheValidationMetadata();
+  }
 
   /** The valid rows among `records`, in order; the others land in `errors`. */
   async *validRows(records: AsyncIterable<RawRecord> | Iterable<RawRecord>): AsyncGenerator<ValidRow> {

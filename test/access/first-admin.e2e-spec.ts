@@ -1,19 +1,18 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { withDatabase } from '../../src/database/embedded-postgres';
-import { runMigrations } from '../../src/database/migrate';
 import { http, startTestApp } from '../setup/app';
-import { dropDatabase, recreateDatabase } from '../setup/test-database';
+import { ownMigratedDatabase } from '../setup/test-database';
 
 /** On a database of its own: "no admin exists yet" cannot hold on the shared test database. */
 describe('first admin from ADMIN_EMAIL and ADMIN_PASSWORD', () => {
   const sharedUrl = process.env.DATABASE_URL!;
-  const name = `${new URL(sharedUrl).pathname.slice(1)}_first_admin`;
+  let drop: () => Promise<void>;
   const password = 'lilas-funiculaire-42-orage';
   let app: NestFastifyApplication | undefined;
 
   beforeAll(async () => {
-    process.env.DATABASE_URL = await recreateDatabase(sharedUrl, name);
-    await runMigrations(process.env.DATABASE_URL);
+    const own = await ownMigratedDatabase('first_admin');
+    drop = own.drop;
+    process.env.DATABASE_URL = own.url;
   });
   afterEach(async () => {
     await app?.close();
@@ -23,7 +22,7 @@ describe('first admin from ADMIN_EMAIL and ADMIN_PASSWORD', () => {
     process.env.DATABASE_URL = sharedUrl;
     delete process.env.ADMIN_EMAIL;
     delete process.env.ADMIN_PASSWORD;
-    await dropDatabase(withDatabase(sharedUrl, 'postgres'), name);
+    await drop?.();
   });
 
   it('creates the admin on first start only, and nothing else creates one', async () => {

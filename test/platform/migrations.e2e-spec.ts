@@ -1,23 +1,21 @@
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../src/database/data-source';
-import { withDatabase } from '../../src/database/embedded-postgres';
 import { runMigrations } from '../../src/database/migrate';
-import { dropDatabase, recreateDatabase } from '../setup/test-database';
+import { ownMigratedDatabase } from '../setup/test-database';
 
 /** Runs on a database of its own, so that reverting migrations cannot disturb the other tests. */
 describe('migrations', () => {
-  const name = `${new URL(process.env.DATABASE_URL!).pathname.slice(1)}_migrations`;
   let url: string;
+  let drop: () => Promise<void>;
   let dataSource: DataSource;
 
   beforeAll(async () => {
-    url = await recreateDatabase(process.env.DATABASE_URL!, name);
-    await runMigrations(url);
+    ({ url, drop } = await ownMigratedDatabase('migrations'));
     dataSource = await new DataSource(dataSourceOptions({ url, poolSize: 2 })).initialize();
   });
   afterAll(async () => {
     await dataSource?.destroy();
-    await dropDatabase(withDatabase(process.env.DATABASE_URL!, 'postgres'), name);
+    await drop?.();
   });
 
   const pendingSchemaChanges = async () => (await dataSource.driver.createSchemaBuilder().log()).upQueries.map((q) => q.query);

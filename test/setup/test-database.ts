@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { EmbeddedDatabase, startEmbeddedPostgres, withDatabase } from '../../src/database/embedded-postgres';
+import { runMigrations } from '../../src/database/migrate';
 
 export interface TestDatabase {
   url: string;
@@ -41,6 +42,18 @@ export async function dropDatabase(url: string, name: string): Promise<void> {
   } finally {
     await admin.end();
   }
+}
+
+/**
+ * A migrated database of one test file's own, beside the shared one (its name plus `_<suffix>`):
+ * for tests that revert migrations, need data of their own or another first start. `drop` removes it.
+ */
+export async function ownMigratedDatabase(suffix: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const shared = process.env.DATABASE_URL!;
+  const name = `${new URL(shared).pathname.slice(1)}_${suffix}`;
+  const url = await recreateDatabase(shared, name);
+  await runMigrations(url);
+  return { url, drop: () => dropDatabase(withDatabase(shared, 'postgres'), name) };
 }
 
 /**

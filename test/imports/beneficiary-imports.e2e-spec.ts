@@ -117,6 +117,25 @@ describe('beneficiary imports', () => {
     expect(xml.status).toBe('failed');
   });
 
+  it('reads a CAF XML file in the encoding it declares, and refuses bytes invalid in it', async () => {
+    const household = (caf: string, first: string) =>
+      `<InfosFoyerRSA><IdentificationRSA><MATRICULE>${caf}</MATRICULE><DTDEMRSA>20261002</DTDEMRSA></IdentificationRSA>` +
+      `<Adresse><NUMCOM>93079</NUMCOM></Adresse><EtatDossierRSA><ETATDOSRSA>2</ETATDOSRSA></EtatDossierRSA>` +
+      `<Personne><Identification><NOM>Lefèvre</NOM><PRENOM>${first}</PRENOM><DTNAI>19800101</DTNAI><SEXE>2</SEXE></Identification>` +
+      `<Prestations><ROLEPERS>DEM</ROLEPERS><TOPPERSDRODEVORSA>1</TOPPERSDRODEVORSA></Prestations></Personne></InfosFoyerRSA>\n`;
+    const latin1 = Buffer.from(`<?xml version="1.0" encoding="ISO-8859-1"?>\n<Infox>\n${household('9300401', 'Anaïs')}</Infox>\n`, 'latin1');
+    const read = await finished((await upload(latin1, 'flux-latin1.xml')).body.id);
+    expect(read).toMatchObject({ status: 'completed', totals: { rows: 1, created: 1 } });
+    expect((await byCaf('9300401')).map((b: { first_name: string; last_name: string }) => [b.first_name, b.last_name])).toEqual([['Anaïs', 'Lefèvre']]);
+
+    // The same bytes declared as UTF-8 are refused, not stored with replacement characters.
+    const mislabelled = Buffer.from(`<?xml version="1.0" encoding="UTF-8"?>\n<Infox>\n${household('9300402', 'Anaïs')}</Infox>\n`, 'latin1');
+    const refused = await finished((await upload(mislabelled, 'flux-mislabelled.xml')).body.id);
+    expect(refused).toMatchObject({ status: 'failed', failure: expect.stringMatching(/XML cannot be read/) });
+    expect(await byCaf('9300402')).toEqual([]);
+
+  });
+
   it('leaves no partial rows when the load fails in the database, and can be run again', async () => {
     await db.query(`
       CREATE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$

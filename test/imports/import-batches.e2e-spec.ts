@@ -123,4 +123,21 @@ describe('beneficiary imports in batches', () => {
     expect(failed.failure).toMatch(/CSV/);
     expect(await db.query(`SELECT caf_number FROM beneficiaries WHERE caf_number LIKE '09403%'`)).toEqual([]);
   });
+
+  it('fails a CAF XML file broken past its first batches without keeping those batches', async () => {
+    const household = (i: number) =>
+      `<InfosFoyerRSA><IdentificationRSA><MATRICULE>${String(940400 + i).padStart(7, '0')}</MATRICULE><DTDEMRSA>20261002</DTDEMRSA></IdentificationRSA>` +
+      `<Adresse><NUMCOM>93014</NUMCOM></Adresse><EtatDossierRSA><ETATDOSRSA>2</ETATDOSRSA></EtatDossierRSA>` +
+      `<Personne><Identification><NOM>Brisé</NOM><PRENOM>Inès</PRENOM><DTNAI>19800101</DTNAI><SEXE>2</SEXE></Identification>` +
+      `<Prestations><ROLEPERS>DEM</ROLEPERS><TOPPERSDRODEVORSA>1</TOPPERSDRODEVORSA></Prestations></Personne></InfosFoyerRSA>\n`;
+    // Households enough to span several slices of the file (and many batches of two), then a tag left open.
+    const households = Array.from({ length: 90 }, (_, i) => household(i)).join('');
+    const padding = `<!-- ${'x'.repeat(200 * 1024)} -->\n`;
+    const broken = Buffer.from(`<?xml version="1.0" encoding="UTF-8"?>\n<Infox>\n${households}${padding}<InfosFoyerRSA><IdentificationRSA></InfosFoyerRSA>\n</Infox>\n`);
+    const accepted = await uploadImport(app, admin, broken, 'flux-broken.xml');
+    expect(accepted.status).toBe(202);
+    const failed = await finished(accepted.body.id);
+    expect(failed).toMatchObject({ status: 'failed', failure: expect.stringMatching(/^the XML cannot be read: \d+:\d+: /) });
+    expect(await db.query(`SELECT caf_number FROM beneficiaries WHERE caf_number LIKE '09404%'`)).toEqual([]);
+  });
 });

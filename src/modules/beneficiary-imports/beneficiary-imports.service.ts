@@ -13,7 +13,7 @@ import { fileEmpty, importNotFound, importNotRetryable } from './beneficiary-imp
 import { BeneficiaryImportDto, ImportAcceptedDto } from './dto/beneficiary-import.dto';
 import { BeneficiaryImport, ImportError } from './entities/beneficiary-import.entity';
 import { loadRows } from './import-loader';
-import { csvRecords, FileFormatError, parseCafXml } from './import-parsers';
+import { cafXmlRecords, csvRecords, FileFormatError } from './import-parsers';
 import { RowValidator } from './import-rows';
 
 export const IMPORT_JOB = 'beneficiary-import';
@@ -182,7 +182,7 @@ export class BeneficiaryImportsService implements OnApplicationBootstrap {
     await runner.query(`UPDATE beneficiary_imports SET status = 'running', started_at = $2, attempts = attempts + 1 WHERE id = $1`, [importId, startedAt]);
     try {
       // Read, validated and sent to the database one record at a time (a CSV's header is checked first).
-      const records = row.format === 'caf_xml' ? parseCafXml(content) : csvRecords(content);
+      const records = row.format === 'caf_xml' ? cafXmlRecords(content) : csvRecords(content);
       const validator = new RowValidator();
       let result;
       // The load has no statement timeout (below), so no client-side limit either on this connection

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
+import { TextDecoder } from 'node:util';
 import { parse } from 'csv-parse';
-import { XMLParser } from 'fast-xml-parser';
+import { SaxesParser } from 'saxes';
 
 /** One record of a file, with the line it starts on, in the field names of the API. */
 export interface RawRecord {
@@ -46,7 +47,7 @@ export function csvRecords(content: Buffer): AsyncIterable<RawRecord> {
     const parser = parse({ bom: true, columns: true, delimiter, skip_empty_lines: true, trim: true, relax_column_count: false, info: true });
     // Fed in slices: given the whole file at once, the parser would turn all of it into records
     // before the first is read. A slice may end inside a UTF-8 character: the parser joins bytes, not strings.
-    Readable.from(slices(content, CSV_SLICE_BYTES)).pipe(parser);
+    Readable.from(slices(content, SLICE_BYTES)).pipe(parser);
     try {
       for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
         const fields: Record<string, string> = {};
@@ -59,7 +60,8 @@ export function csvRecords(content: Buffer): AsyncIterable<RawRecord> {
   })();
 }
 
-const CSV_SLICE_BYTES = 64 * 1024;
+/** Files are read in slices of this size (CSV and XML parsers alike). */
+const SLICE_BYTES = 64 * 1024;
 
 function* slices(content: Buffer, size: number): Generator<Buffer> {
   for (let start = 0; start < content.length; start += size) yield content.subarray(start, start + size);
@@ -67,15 +69,18 @@ function* slices(content: Buffer, size: number): Generator<Buffer> {
 
 const CAF_SEX: Record<string, string> = { '1': 'M', '2': 'F', M: 'M', F: 'F' };
 
+const text = (v: unknown) => (v === undefined || v === null || typeof v === 'object' || String(v).trim() === '' ? undefined : String(v).trim());
+const asArray = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+
 /** `YYYY-MM-DD`, from the CAF's `YYYY-MM-DD` or `YYYYMMDD`. */
 function cafDate(value: unknown): string | undefined {
-  if (value === undefined || value === null || value === '') return undefined;
-  const s = String(value).trim();
+  const s = text(value);
+  if (s === undefined) return undefined;
   return /^\d{8}$/.test(s) ? `${s.slice(0, 4)}-${s.slice(4, 6)}-${s.slice(6, 8)}` : s;
 }
 
-const text = (v: unknown) => (v === undefined || v === null || String(v).trim() === '' ? undefined : String(v).trim());
-const asArray = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+/** An element read from the XML: its text, or its child elements by name (a name seen twice holds a list). */
+type XmlNode = string | { [name: string]: XmlNode | XmlNode[] };
 
 /**
  * The CAF beneficiary file (flux bénéficiaires, after schemas VRSB0801 / VRSD0301):
@@ -84,50 +89,104 @@ const asArray = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Arra
  * (NIR, NOM, NOMNAI, PRENOM, DTNAI, SEXE, ROLEPERS, TOPPERSDRODEVORSA). Only the
  * applicant (DEM) and the spouse (CJT) are kept. The "line" of a record is the
  * position of the person in the file (1, 2, ...), XML having no useful lines.
+ *
+ * Read as a stream (saxes), in slices of the file, one household at a time: only the
+ * household being read is held as objects, so that a large file never is. The encoding
+ * is the one the XML declaration names (UTF-8 when it names none); a byte sequence
+ * invalid in it, a malformed document or an entity the XML standard does not define
+ * stop the file with a FileFormatError when they are reached.
  */
-export function parseCafXml(content: Buffer): RawRecord[] {
-  const parser = new XMLParser({ ignoreAttributes: true, parseTagValue: false, trimValues: true, processEntities: true });
-  let doc: Record<string, unknown>;
-  try {
-    doc = parser.parse(content.toString('utf8'), true) as Record<string, unknown>;
-  } catch (error) {
-    throw new FileFormatError(`the XML cannot be read: ${(error as Error).message}`);
-  }
-  const root = Object.values(doc).find((v) => typeof v === 'object' && v !== null) as Record<string, unknown> | undefined;
-  const households = asArray(root?.InfosFoyerRSA as Record<string, unknown> | Record<string, unknown>[] | undefined);
-  if (!root || households.length === 0) throw new FileFormatError('no <InfosFoyerRSA> household in the file');
-  const records: RawRecord[] = [];
-  let position = 0;
-  households.forEach((household) => {
-    const id = (household.IdentificationRSA ?? {}) as Record<string, unknown>;
-    const address = (household.Adresse ?? {}) as Record<string, unknown>;
-    const state = (household.EtatDossierRSA ?? {}) as Record<string, unknown>;
-    const street = [text(address.NUMVOIE), text(address.LIBTYPEVOIE), text(address.NOMVOIE)].filter(Boolean).join(' ');
-    const postal = [text(address.CODEPOS), text(address.NOMCOM)].filter(Boolean).join(' ');
-    asArray(household.Personne as Record<string, unknown> | Record<string, unknown>[] | undefined).forEach((person) => {
-      position += 1;
-      const ident = (person.Identification ?? person) as Record<string, unknown>;
-      const benefit = (person.Prestations ?? person) as Record<string, unknown>;
-      const role = text(benefit.ROLEPERS);
-      if (role !== 'DEM' && role !== 'CJT') return;
-      const fields: Record<string, string | undefined> = {
-        cafNumber: text(id.MATRICULE),
-        nir: text(ident.NIR),
-        lastName: text(ident.NOM),
-        birthName: text(ident.NOMNAI),
-        firstName: text(ident.PRENOM),
-        birthDate: cafDate(ident.DTNAI),
-        sex: CAF_SEX[text(ident.SEXE) ?? ''] ?? text(ident.SEXE),
-        communeCode: text(address.NUMCOM),
-        address: [street, postal].filter(Boolean).join(', ') || undefined,
-        noFixedAddress: text(address.TOPSANSDOMFIXE) === '1' ? 'true' : undefined,
-        householdRole: role,
-        rightsState: text(state.ETATDOSRSA),
-        subjectToRightsAndDuties: text(benefit.TOPPERSDRODEVORSA) === '0' ? 'false' : 'true',
-        rightsOpenedOn: cafDate(id.DTDEMRSA),
-      };
-      records.push({ line: position, fields: Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as Record<string, string> });
+export function cafXmlRecords(content: Buffer): AsyncIterable<RawRecord> {
+  const decoder = xmlDecoder(content);
+  return (async function* () {
+    const parser = new SaxesParser();
+    const records: RawRecord[] = [];
+    // The open elements below the root: `stack[0]` is the household being read.
+    const stack: { name: string; children: Record<string, XmlNode | XmlNode[]> | null; text: string }[] = [];
+    let depth = 0;
+    let households = 0;
+    let position = 0;
+    parser.on('opentag', (tag) => {
+      depth += 1;
+      if (depth === 2 && tag.name === 'InfosFoyerRSA') households += 1;
+      if (stack.length > 0 || (depth === 2 && tag.name === 'InfosFoyerRSA')) stack.push({ name: tag.name, children: null, text: '' });
     });
-  });
-  return records;
+    const onText = (t: string) => {
+      if (stack.length > 0) stack[stack.length - 1].text += t;
+    };
+    parser.on('text', onText);
+    parser.on('cdata', onText);
+    parser.on('closetag', () => {
+      depth -= 1;
+      const element = stack.pop();
+      if (!element) return;
+      const node: XmlNode = element.children ?? element.text.trim();
+      const parent = stack[stack.length - 1];
+      if (parent) {
+        parent.children ??= {};
+        const seen = parent.children[element.name];
+        parent.children[element.name] = seen === undefined ? node : Array.isArray(seen) ? [...seen, node] : [seen, node];
+      } else if (typeof node === 'object') {
+        position = householdRecords(node, position, records);
+      }
+    });
+    try {
+      for (const slice of slices(content, SLICE_BYTES)) {
+        parser.write(decoder.decode(slice, { stream: true }));
+        yield* records.splice(0);
+      }
+      parser.write(decoder.decode());
+      parser.close();
+    } catch (error) {
+      if (error instanceof FileFormatError) throw error;
+      throw new FileFormatError(`the XML cannot be read: ${(error as Error).message}`);
+    }
+    yield* records.splice(0);
+    if (households === 0) throw new FileFormatError('no <InfosFoyerRSA> household in the file');
+  })();
+}
+
+/** The decoder of the encoding the XML declaration names; refused at once if unknown. */
+function xmlDecoder(content: Buffer): TextDecoder {
+  const declared = /^(?:\u00EF\u00BB\u00BF)?<\?xml[^>]*\sencoding\s*=\s*["']([A-Za-z0-9._-]+)["']/.exec(content.subarray(0, 200).toString('latin1'))?.[1] ?? 'utf-8';
+  try {
+    return new TextDecoder(declared, { fatal: true });
+  } catch {
+    throw new FileFormatError(`the XML declares an encoding that is not supported: ${declared}`);
+  }
+}
+
+/** The kept members of one household as records, numbered on from `position`; returns the last position. */
+function householdRecords(household: Record<string, XmlNode | XmlNode[]>, position: number, records: RawRecord[]): number {
+  const id = (household.IdentificationRSA ?? {}) as Record<string, unknown>;
+  const address = (household.Adresse ?? {}) as Record<string, unknown>;
+  const state = (household.EtatDossierRSA ?? {}) as Record<string, unknown>;
+  const street = [text(address.NUMVOIE), text(address.LIBTYPEVOIE), text(address.NOMVOIE)].filter(Boolean).join(' ');
+  const postal = [text(address.CODEPOS), text(address.NOMCOM)].filter(Boolean).join(' ');
+  for (const person of asArray(household.Personne as Record<string, unknown> | Record<string, unknown>[] | undefined)) {
+    position += 1;
+    if (typeof person !== 'object') continue;
+    const ident = (person.Identification ?? person) as Record<string, unknown>;
+    const benefit = (person.Prestations ?? person) as Record<string, unknown>;
+    const role = text(benefit.ROLEPERS);
+    if (role !== 'DEM' && role !== 'CJT') continue;
+    const fields: Record<string, string | undefined> = {
+      cafNumber: text(id.MATRICULE),
+      nir: text(ident.NIR),
+      lastName: text(ident.NOM),
+      birthName: text(ident.NOMNAI),
+      firstName: text(ident.PRENOM),
+      birthDate: cafDate(ident.DTNAI),
+      sex: CAF_SEX[text(ident.SEXE) ?? ''] ?? text(ident.SEXE),
+      communeCode: text(address.NUMCOM),
+      address: [street, postal].filter(Boolean).join(', ') || undefined,
+      noFixedAddress: text(address.TOPSANSDOMFIXE) === '1' ? 'true' : undefined,
+      householdRole: role,
+      rightsState: text(state.ETATDOSRSA),
+      subjectToRightsAndDuties: text(benefit.TOPPERSDRODEVORSA) === '0' ? 'false' : 'true',
+      rightsOpenedOn: cafDate(id.DTDEMRSA),
+    };
+    records.push({ line: position, fields: Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as Record<string, string> });
+  }
+  return position;
 }

@@ -101,6 +101,8 @@ const pool = new Pool({
   statement_timeout: 15000,
   idle_in_transaction_session_timeout: 60000,
   application_name: 'parcours-baseline',
+  // The app's sessions run in the département's time zone (its `current_date`): the same here.
+  options: `-c TimeZone=${process.env.TIME_ZONE ?? 'Europe/Paris'}`,
 });
 // An idle connection closed by the server (shutdown) must not crash the process.
 pool.on('error', (error) => console.error(`pg pool: ${error.message}`));

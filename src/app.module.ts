@@ -52,6 +52,7 @@ import { MetricsModule } from './modules/metrics/metrics.module';
             poolSize: db.poolSize,
             statementTimeoutMs: db.statementTimeoutMs,
             connectTimeoutMs: db.connectTimeoutMs,
+            timeZone: db.timeZone,
           }),
           retryAttempts: 3,
           retryDelay: 1000,

@@ -1,6 +1,7 @@
 import { registerAs } from '@nestjs/config';
 import { EnvironmentVariables, validateEnv } from './env.validation';
 import { loadOrCreateDevSecrets } from './dev-secrets';
+import { useTimeZone } from '../common/time/local-day';
 
 let cached: { source: NodeJS.ProcessEnv; env: EnvironmentVariables } | undefined;
 
@@ -19,6 +20,8 @@ export function resetEnvCache(): void {
 
 export const appConfig = registerAs('app', () => {
   const e = env();
+  // The département's days (today, deadlines, reports) follow TIME_ZONE from here on.
+  useTimeZone(e.TIME_ZONE);
   return {
     nodeEnv: e.NODE_ENV,
     host: e.HOST,
@@ -33,6 +36,7 @@ export const appConfig = registerAs('app', () => {
     trustProxy: e.TRUST_PROXY,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     dataDir: e.DATA_DIR,
+    timeZone: e.TIME_ZONE,
   };
 });
 
@@ -45,6 +49,7 @@ export const databaseConfig = registerAs('database', () => {
     statementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS,
     connectTimeoutMs: e.DB_CONNECT_TIMEOUT_MS,
     embeddedPort: e.EMBEDDED_PG_PORT,
+    timeZone: e.TIME_ZONE,
   };
 });
 

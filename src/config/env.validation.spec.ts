@@ -9,6 +9,12 @@ describe('validateEnv', () => {
     expect(env.DB_MIGRATE_ON_START).toBe(true);
     expect(env.DATABASE_URL).toBeUndefined();
     expect(env.HEAP_GROWING_PERCENT).toBe(50);
+    expect(env.TIME_ZONE).toBe('Europe/Paris');
+  });
+
+  it('takes an IANA time zone, and nothing that is not one', () => {
+    for (const zone of ['Indian/Reunion', 'America/Guadeloupe', 'Etc/GMT+12', 'UTC']) expect(validateEnv({ TIME_ZONE: zone }).TIME_ZONE).toBe(zone);
+    for (const bad of ['Paris', 'Europe/Atlantis', "Europe/Paris'; DROP TABLE x", '']) expect(() => validateEnv({ TIME_ZONE: bad })).toThrow(/TIME_ZONE/);
   });
 
   it('takes a heap growing percent from 0 (V8 decides) to 400', () => {

@@ -6,6 +6,7 @@ import {
   IsInt,
   IsOptional,
   IsString,
+  IsTimeZone,
   Matches,
   Max,
   MaxLength,
@@ -173,6 +174,14 @@ export class EnvironmentVariables {
   @Min(1)
   @Max(86_400)
   RATE_LIMIT_WINDOW_SECONDS = 60;
+
+  /**
+   * The département's IANA time zone: the days that deadlines, default dates, "in the past"
+   * checks and reports count, and the database sessions' time zone (`current_date`).
+   */
+  @IsTimeZone()
+  @Matches(/^[A-Za-z0-9_+\-/]+$/)
+  TIME_ZONE = 'Europe/Paris';
 
   /** Largest beneficiary file accepted by POST /beneficiary-imports (bytes). */
   @Transform(toInt)

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { join } from 'node:path';
 import { DataSource, DataSourceOptions } from 'typeorm';
+import { DEFAULT_TIME_ZONE } from '../common/time/local-day';
 import { SnakeNamingStrategy } from './snake-naming.strategy';
 
 export interface DataSourceSettings {
@@ -9,6 +10,8 @@ export interface DataSourceSettings {
   statementTimeoutMs?: number;
   connectTimeoutMs?: number;
   applicationName?: string;
+  /** The sessions' time zone: the département's (TIME_ZONE), so that `current_date` is its today. */
+  timeZone?: string;
 }
 
 /** Beyond the statement timeout, how long the client waits for an answer before it gives up. */
@@ -43,8 +46,8 @@ export function dataSourceOptions(settings: DataSourceSettings): DataSourceOptio
     extra: {
       max: settings.poolSize ?? 10,
       connectionTimeoutMillis: settings.connectTimeoutMs ?? 5000,
-      // Sent as a startup option so that 0 (no timeout, for migrations) is sent too.
-      options: `-c statement_timeout=${settings.statementTimeoutMs ?? 15000}`,
+      // Sent as startup options so that 0 (no timeout, for migrations) is sent too.
+      options: `-c statement_timeout=${settings.statementTimeoutMs ?? 15000} -c TimeZone=${settings.timeZone ?? DEFAULT_TIME_ZONE}`,
       // The server enforces statement_timeout, so a server that stops answering (paused, network
       // partition) enforces nothing: node-postgres gives up on its own a little later.
       query_timeout: clientQueryTimeoutMs(settings.statementTimeoutMs ?? 15000),

@@ -1,6 +1,7 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomInt } from 'node:crypto';
 import { Role } from '../../src/common/auth/roles';
+import { isoDay } from '../factories/case-file';
 import { bearer, createAgency, createStaff, StaffAccount } from '../factories/identity';
 import { expectProblem, http, startTestApp } from '../setup/app';
 
@@ -35,8 +36,8 @@ describe('advisors', () => {
   };
 
   it('counts the open and overdue cases of an advisor and lists them', async () => {
-    const recent = new Date(Date.now() - 5 * 86_400_000).toISOString().slice(0, 10);
-    const old = new Date(Date.now() - 60 * 86_400_000).toISOString().slice(0, 10);
+    const recent = isoDay(-5);
+    const old = isoDay(-60);
     const a = await newCase(recent);
     const b = await newCase(old);
     const res = await http(app).get(`/api/v1/advisors/${advisor.id}`).set(bearer(manager));

@@ -1,6 +1,7 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomInt, randomUUID } from 'node:crypto';
 import { Role } from '../../src/common/auth/roles';
+import { isoDay } from '../factories/case-file';
 import { bearer, createAgency, createProvider, createStaff, StaffAccount } from '../factories/identity';
 import { expectProblem, http, startTestApp } from '../setup/app';
 
@@ -22,8 +23,8 @@ describe('barriers', () => {
   let readClient: { token: string };
   let writeClient: { token: string };
 
-  const today = () => new Date().toISOString().slice(0, 10);
-  const days = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
+  const today = () => isoDay();
+  const days = (n: number) => isoDay(n);
   const url = (id: string, rest = '') => `/api/v1/beneficiaries/${id}/barriers${rest}`;
 
   async function clientToken(scopes: string[]): Promise<{ token: string }> {

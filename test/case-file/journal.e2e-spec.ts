@@ -1,6 +1,7 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomInt, randomUUID } from 'node:crypto';
 import { Role } from '../../src/common/auth/roles';
+import { isoDay } from '../factories/case-file';
 import { bearer, createAgency, createProvider, createStaff, StaffAccount } from '../factories/identity';
 import { expectProblem, http, startTestApp } from '../setup/app';
 
@@ -29,8 +30,8 @@ describe('journal', () => {
   let providerStaff: StaffAccount;
   let client: { token: string };
 
-  const today = () => new Date().toISOString().slice(0, 10);
-  const days = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
+  const today = () => isoDay();
+  const days = (n: number) => isoDay(n);
   const url = (id: string, rest = '') => `/api/v1/beneficiaries/${id}/journal${rest}`;
 
   /** A case of agency A, created over HTTP, assigned to `advisor`. */

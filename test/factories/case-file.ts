@@ -1,5 +1,6 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomBytes, randomInt } from 'node:crypto';
+import { today } from '../../src/common/time/local-day';
 import { nirKey } from '../../src/common/validation/nir';
 import { StaffAccount, bearer } from './identity';
 import { http } from '../setup/app';
@@ -7,7 +8,7 @@ import { http } from '../setup/app';
 /**
  * Helpers for the case-file tests: unique CAF numbers and NIRs (the database
  * is shared by every test file running at the same time), dates relative to
- * today (UTC, like the server), a beneficiary body and machine clients.
+ * the app's today (in the département's time zone), a beneficiary body and machine clients.
  */
 
 const usedCaf = new Set<string>();
@@ -72,12 +73,9 @@ export function letters(n = 8): string {
   return Array.from(randomBytes(n), (b) => alphabet[b % 26]).join('');
 }
 
-/** Today (UTC) plus `days` as YYYY-MM-DD. */
+/** Today plus `days` as YYYY-MM-DD: the app's today, in the département's time zone (TIME_ZONE). */
 export function isoDay(days = 0): string {
-  const d = new Date();
-  d.setUTCHours(0, 0, 0, 0);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
+  return plusDays(today(), days);
 }
 
 export function plusDays(iso: string, days: number): string {

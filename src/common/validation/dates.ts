@@ -1,5 +1,6 @@
 import { registerDecorator, ValidationOptions } from 'class-validator';
 import { documentSchema } from '../openapi/schema-metadata';
+import { today } from '../time/local-day';
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -10,7 +11,7 @@ export function isIsoDate(value: unknown): value is string {
   return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value;
 }
 
-/** A calendar date (YYYY-MM-DD); with `past`, strictly before today; with `notFuture`, today at the latest. */
+/** A calendar date (YYYY-MM-DD); with `past`, strictly before today; with `notFuture`, today at the latest (today in TIME_ZONE). */
 export function IsCalendarDate(rule: { past?: boolean; notFuture?: boolean } = {}, options?: ValidationOptions): PropertyDecorator {
   return (target, propertyName) => {
     documentSchema({ format: 'date', maxLength: 10 })(target, propertyName);
@@ -29,9 +30,9 @@ export function IsCalendarDate(rule: { past?: boolean; notFuture?: boolean } = {
       validator: {
         validate: (value: unknown) => {
           if (!isIsoDate(value)) return false;
-          const today = new Date().toISOString().slice(0, 10);
-          if (rule.past && value >= today) return false;
-          if (rule.notFuture && value > today) return false;
+          const now = today();
+          if (rule.past && value >= now) return false;
+          if (rule.notFuture && value > now) return false;
           return value >= '1900-01-01';
         },
       },

@@ -6,7 +6,7 @@ import { Actor } from '../../common/context/actor';
 import { AuditService } from '../audit/audit.service';
 import { CaseAccessService } from '../beneficiaries/case-access.service';
 import { CaseFileService } from '../beneficiaries/case-file.service';
-import { today } from '../beneficiaries/case-rules';
+import { today } from '../../common/time/local-day';
 import { Beneficiary } from '../beneficiaries/entities/beneficiary.entity';
 import { isSensitiveTheme, SENSITIVE_THEMES, themeData, themeLabel } from './barrier.enums';
 import { barrierAlreadyOpen, barrierDates, barrierNotFound, barrierResolved, sensitiveThemeNotAllowed } from './barriers.errors';

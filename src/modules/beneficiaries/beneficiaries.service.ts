@@ -30,7 +30,7 @@ import {
 import { BeneficiariesRepository } from './beneficiaries.repository';
 import { CaseAccessService } from './case-access.service';
 import { CaseFileService } from './case-file.service';
-import { today } from './case-rules';
+import { today } from '../../common/time/local-day';
 import { BeneficiaryDto, BeneficiarySummaryDto, CreateBeneficiaryDto, ListBeneficiariesQueryDto, UpdateBeneficiaryDto } from './dto/beneficiary.dto';
 import { ExitInputDto } from './dto/case-actions.dto';
 import { AgencyCaseloadSummaryDto } from './dto/caseload-summary.dto';

@@ -67,10 +67,6 @@ export function addMonths(isoDate: string, months: number): string {
   return d.toISOString().slice(0, 10);
 }
 
-export function today(): string {
-  return new Date().toISOString().slice(0, 10);
-}
-
 /** The key lists are sorted on: names without accents, upper case. */
 export function sortKeyOf(lastName: string, firstName: string): string {
   return `${lastName} ${firstName}`

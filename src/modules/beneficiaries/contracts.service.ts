@@ -10,7 +10,7 @@ import { ContractStatus } from './beneficiary.enums';
 import { contractAlreadyOpen, contractDates, contractNotDraft, contractNotFound, contractNotSigned, exitedCase, notOriented } from './beneficiaries.errors';
 import { CaseAccessService } from './case-access.service';
 import { CaseFileService } from './case-file.service';
-import { today } from './case-rules';
+import { today } from '../../common/time/local-day';
 import { ContractDto, CreateContractDto, UpdateContractDto } from './dto/contract.dto';
 import { Contract } from './entities/contract.entity';
 

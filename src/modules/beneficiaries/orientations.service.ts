@@ -7,7 +7,7 @@ import { OrientationPath, ReferentBody, ReorientationStatus } from './beneficiar
 import { denialNeedsReason, exitedCase, orientationBeforeCurrent, reorientationDecided, reorientationNotFound, reorientationPending } from './beneficiaries.errors';
 import { CaseAccessService } from './case-access.service';
 import { CaseFileService } from './case-file.service';
-import { today } from './case-rules';
+import { today } from '../../common/time/local-day';
 import { OrientationDto, OrientationInputDto, ReorientationRequestDto, ReorientationRequestInputDto } from './dto/case-actions.dto';
 import { Beneficiary } from './entities/beneficiary.entity';
 import { Orientation } from './entities/orientation.entity';

@@ -8,7 +8,7 @@ import { isIsoDate } from '../../common/validation/dates';
 import { pathwayConfig } from '../../config/configuration';
 import { Sql } from '../../database/sql';
 import { CaseAccessService } from '../beneficiaries/case-access.service';
-import { today } from '../beneficiaries/case-rules';
+import { today } from '../../common/time/local-day';
 import { JobsService } from '../jobs/jobs.service';
 import { OutboxService } from '../outbox/outbox.service';
 import { TimelineService } from '../timeline/timeline.service';

@@ -6,7 +6,7 @@ import { decodeCursor, Page, toPage } from '../../common/pagination/pagination';
 import { Sql } from '../../database/sql';
 import { AuditService } from '../audit/audit.service';
 import { CaseAccessService } from '../beneficiaries/case-access.service';
-import { today } from '../beneficiaries/case-rules';
+import { today } from '../../common/time/local-day';
 import { OutboxService } from '../outbox/outbox.service';
 import {
   hoursBeforeEnrolment,

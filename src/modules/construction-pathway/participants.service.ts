@@ -15,7 +15,7 @@ import { AuditService } from '../audit/audit.service';
 import { exitedCase, invalidAdvisor } from '../beneficiaries/beneficiaries.errors';
 import { CaseAccessService } from '../beneficiaries/case-access.service';
 import { CaseFileService } from '../beneficiaries/case-file.service';
-import { today } from '../beneficiaries/case-rules';
+import { today } from '../../common/time/local-day';
 import { Beneficiary } from '../beneficiaries/entities/beneficiary.entity';
 import { OutboxService } from '../outbox/outbox.service';
 import { ProgrammesService } from '../programmes/programmes.service';
@@ -306,7 +306,7 @@ export class ParticipantsService implements OnModuleInit {
         const followed = stepStatusOfReferral(referral.status);
         if (input.status && input.status !== followed) throw stepFollowsReferral();
         status = followed;
-        startsOn = input.startsOn ?? (referral.startedAt ? referral.startedAt.toISOString().slice(0, 10) : today());
+        startsOn = input.startsOn ?? (referral.startedAt ? today(referral.startedAt) : today());
         programmeId = referral.programmeId;
       } else if (programmeId && !(await this.programmes.findForReferral(manager, programmeId))) {
         throw unknownProgramme();

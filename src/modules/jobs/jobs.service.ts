@@ -5,6 +5,7 @@ import { Client, Pool } from 'pg';
 import PgBoss from 'pg-boss';
 import { EntityManager } from 'typeorm';
 import { databaseConfig, jobsConfig } from '../../config/configuration';
+import { localTimeZone } from '../../common/time/local-day';
 
 export type JobHandler<T extends object> = (data: T) => Promise<void>;
 
@@ -201,11 +202,11 @@ export class JobsService implements OnModuleInit, OnApplicationShutdown {
     );
   }
 
-  /** Runs `name` on a cron schedule (Europe/Paris), once per tick across all instances. */
+  /** Runs `name` on a cron schedule in the département's time zone (TIME_ZONE), once per tick across all instances. */
   async schedule<T extends object>(name: string, cron: string, handler: JobHandler<T>, data?: T): Promise<void> {
     if (!this.boss) return;
     await this.work(name, handler);
-    await this.boss.schedule(name, cron, data ?? {}, { tz: 'Europe/Paris' });
+    await this.boss.schedule(name, cron, data ?? {}, { tz: localTimeZone() });
   }
 
   /**

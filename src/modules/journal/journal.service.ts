@@ -8,7 +8,7 @@ import { Sql, isoMicros } from '../../database/sql';
 import { AuditService } from '../audit/audit.service';
 import { CaseAccessService } from '../beneficiaries/case-access.service';
 import { CaseFileService } from '../beneficiaries/case-file.service';
-import { today } from '../beneficiaries/case-rules';
+import { today } from '../../common/time/local-day';
 import { CreateJournalNoteDto, JournalNoteDto } from './dto/journal-note.dto';
 import { JournalNote } from './entities/journal-note.entity';
 import { journalNoteNotFound } from './journal.errors';

@@ -9,7 +9,8 @@ import { ExitReason } from '../beneficiaries/beneficiary.enums';
 import { OCCUPANCY_GROUPS } from '../programmes/occupancy-groups';
 import { OccupancyGrouping } from '../programmes/programme.enums';
 import { AgencyReportRowDto, DeadlineKpiDto, OverviewDto, ProgrammeReportRowDto } from './dto/report.dto';
-import { inParisDays, parisToday, Period } from './report-period';
+import { inLocalDays, today } from '../../common/time/local-day';
+import { Period } from './report-period';
 
 export const CONSTRUCTION_DASHBOARD_PATH = '/api/v1/construction-pathway/dashboard';
 
@@ -80,7 +81,7 @@ export class ReportsService {
                 percentile_cont(0.5) WITHIN GROUP (ORDER BY ${contractedDays}) FILTER (WHERE ${contracted}) AS c_median
            FROM beneficiaries b
           WHERE ${cases}`,
-        [scope.agencyId, scope.eptCode, period.from, period.to, parisToday(), orientationDays, contractDays],
+        [scope.agencyId, scope.eptCode, period.from, period.to, today(), orientationDays, contractDays],
       ),
       this.sql.rows<{ reason: string; n: number }>(
         `SELECT b.exit_reason AS reason, count(*)::int AS n
@@ -151,7 +152,7 @@ export class ReportsService {
          LEFT JOIN u ON u.agency_id = a.id
         WHERE ($1::uuid IS NULL OR a.id = $1) AND (a.active OR b.caseload > 0)
         ORDER BY a.code`,
-      [agencyId, parisToday()],
+      [agencyId, today()],
     );
     return rows.map((r) => ({
       agencyId: r.id,
@@ -177,16 +178,16 @@ export class ReportsService {
 
   async programmeRows(providerId: string | null, groupBy: OccupancyGrouping, period: Period): Promise<ProgrammeReportRowDto[]> {
     const group = OCCUPANCY_GROUPS[groupBy];
-    const closed = (status: string) => `count(*) FILTER (WHERE status = '${status}' AND ${inParisDays('closed_at', 1, 2)}) AS ${status}`;
+    const closed = (status: string) => `count(*) FILTER (WHERE status = '${status}' AND ${inLocalDays('closed_at', 1, 2)}) AS ${status}`;
     const rows = await this.sql.rows<Record<string, string & number>>(
       `WITH r AS (
          SELECT programme_id,
                 count(*) FILTER (WHERE status = 'in_progress') AS in_progress,
                 count(*) FILTER (WHERE status = 'waitlisted') AS waitlist,
-                count(*) FILTER (WHERE ${inParisDays('created_at', 1, 2)}) AS submitted,
-                count(*) FILTER (WHERE ${inParisDays('accepted_at', 1, 2)}) AS accepted,
-                sum(extract(epoch FROM accepted_at - submitted_at)) FILTER (WHERE ${inParisDays('accepted_at', 1, 2)}) AS wait_seconds,
-                count(*) FILTER (WHERE ${inParisDays('started_at', 1, 2)}) AS started,
+                count(*) FILTER (WHERE ${inLocalDays('created_at', 1, 2)}) AS submitted,
+                count(*) FILTER (WHERE ${inLocalDays('accepted_at', 1, 2)}) AS accepted,
+                sum(extract(epoch FROM accepted_at - submitted_at)) FILTER (WHERE ${inLocalDays('accepted_at', 1, 2)}) AS wait_seconds,
+                count(*) FILTER (WHERE ${inLocalDays('started_at', 1, 2)}) AS started,
                 ${['completed', 'abandoned', 'declined', 'cancelled', 'expired'].map(closed).join(',\n                ')}
            FROM referrals
           GROUP BY programme_id

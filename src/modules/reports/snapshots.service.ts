@@ -9,7 +9,8 @@ import { JobsService } from '../jobs/jobs.service';
 import { OccupancyGrouping } from '../programmes/programme.enums';
 import { SnapshotDto } from './dto/report.dto';
 import { SnapshotKind } from './entities/report-snapshot.entity';
-import { monthPeriod, parisToday, previousMonth } from './report-period';
+import { today } from '../../common/time/local-day';
+import { monthPeriod, previousMonth } from './report-period';
 import { monthNotOver } from './reports.errors';
 import { ReportsService } from './reports.service';
 
@@ -39,10 +40,10 @@ export class SnapshotsService implements OnApplicationBootstrap {
     private readonly audit: AuditService,
   ) {}
 
-  /** On the 1st of each month at 01:30 (Paris), once across instances: freeze the month just over. */
+  /** On the 1st of each month at 01:30 (local time, TIME_ZONE), once across instances: freeze the month just over. */
   async onApplicationBootstrap(): Promise<void> {
     await this.jobs.schedule(REPORT_SNAPSHOTS_JOB, '30 1 1 * *', async () => {
-      const month = previousMonth(parisToday());
+      const month = previousMonth(today());
       const written = await this.take(month);
       this.logger.log(`reports: ${written} snapshots of ${month} written`);
     });
@@ -51,7 +52,7 @@ export class SnapshotsService implements OnApplicationBootstrap {
   /** Freezes a month already over; what is frozen already stays as it was. Returns the rows written. */
   async take(month: string): Promise<number> {
     const period = monthPeriod(month);
-    if (period.to >= parisToday()) throw monthNotOver(month);
+    if (period.to >= today()) throw monthNotOver(month);
     const [agencies, programmes, providers] = await Promise.all([
       this.reports.agencyRows(null),
       this.reports.programmeRows(null, OccupancyGrouping.Programme, period),

@@ -1,4 +1,5 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import iconv from 'iconv-lite';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -115,6 +116,14 @@ describe('beneficiary imports', () => {
     expect(bad.failure).toMatch(/columns/);
     const xml = await finished((await upload('<Infox><oops></Infox>', 'x.xml')).body.id);
     expect(xml.status).toBe('failed');
+  });
+
+  it("reads a spreadsheet's semicolon CSV saved in Windows-1252, its accents kept", async () => {
+    const csv = [header.replaceAll(',', ';'), `9300501;;Lefèvre;Zoé;Nœud;1980-01-01;F;93079;"12 rue de l’Église; bât. B";;;DEM;2;oui;2026-10-01`].join('\r\n');
+    const result = await finished((await upload(iconv.encode(csv, 'windows-1252'), 'export-tableur.csv')).body.id);
+    expect(result).toMatchObject({ status: 'completed', totals: { rows: 1, created: 1, rejected: 0 } });
+    const [person] = await byCaf('9300501');
+    expect([person.last_name, person.first_name, person.birth_name, person.address]).toEqual(['Lefèvre', 'Zoé', 'Nœud', '12 rue de l’Église; bât. B']);
   });
 
   it('reads a CAF XML file in the encoding it declares, and refuses bytes invalid in it', async () => {

@@ -18,7 +18,14 @@ export class BeneficiaryImportsController {
   @Post()
   @HttpCode(202)
   @Access({ roles: [Role.Admin], scopes: [Scope.BeneficiariesWrite] })
-  @ApiOperation({ operationId: 'importBeneficiaries', summary: 'Upload a CSV or CAF XML beneficiary file; it is processed in the background.' })
+  @ApiOperation({
+    operationId: 'importBeneficiaries',
+    summary: 'Upload a CSV or CAF XML beneficiary file; it is processed in the background.',
+    description:
+      'The format is recognised from the content. CSV: a header line naming the documented columns, comma or semicolon separated, ' +
+      'in UTF-8 or, when the file is not valid UTF-8, Windows-1252 (a spreadsheet in French). CAF XML (flux bénéficiaires): in the ' +
+      'encoding its XML declaration names, UTF-8 by default. A file that cannot be read makes the import `failed`, with nothing loaded.',
+  })
   @ApiConsumes('multipart/form-data')
   @ApiBody({ schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary' } } } })
   @ApiAcceptedResponse({ type: ImportAcceptedDto })

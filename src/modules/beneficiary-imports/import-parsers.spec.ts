@@ -1,7 +1,11 @@
 import { parse } from 'csv-parse/sync';
+import iconv from 'iconv-lite';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cafXmlRecords, csvRecords, CSV_COLUMNS, FileFormatError, RawRecord } from './import-parsers';
+
+/** Text as Windows-1252 bytes. */
+const WINDOWS_1252_TEXT = (text: string) => iconv.encode(text, 'windows-1252');
 
 const collect = async (records: AsyncIterable<RawRecord>) => {
   const out: RawRecord[] = [];
@@ -31,6 +35,20 @@ describe('csvRecords', () => {
       expect(r.line).toBe(i + 2);
     });
     expect(new Set(records.map((r) => r.fields.firstName))).toEqual(new Set(names));
+  });
+
+  it("reads a file that is not UTF-8 as Windows-1252 (a French spreadsheet's CSV), its accents kept", async () => {
+    const rows = ['cafNumber;lastName;firstName;address', '1234567;Lefèvre;Zoé;"12, rue de l’Œuvre (€)"', '1234568;N\'Guessan;Anaïs;Bâtiment « B »'];
+    const names = Array.from({ length: 30000 }, (_, i) => `${1300000 + i};Müller-Ibáñez;Clémence;${i} allée des Cèdres`);
+    const content = Buffer.from(WINDOWS_1252_TEXT([...rows, ...names].join('\r\n')));
+    expect(content.length).toBeGreaterThan(4 * 64 * 1024);
+    const records = await collect(csvRecords(content));
+    expect(records.slice(0, 2)).toEqual([
+      { line: 2, fields: { cafNumber: '1234567', lastName: 'Lefèvre', firstName: 'Zoé', address: '12, rue de l’Œuvre (€)' } },
+      { line: 3, fields: { cafNumber: '1234568', lastName: "N'Guessan", firstName: 'Anaïs', address: 'Bâtiment « B »' } },
+    ]);
+    expect(records).toHaveLength(30002);
+    expect(new Set(records.slice(2).map((r) => `${r.fields.lastName} ${r.fields.firstName}`))).toEqual(new Set(['Müller-Ibáñez Clémence']));
   });
 
   it('refuses an unknown header at once, and a broken line when it is reached', async () => {
@@ -111,6 +129,8 @@ describe('cafXmlRecords', () => {
     const latin1 = Buffer.from(file(household(1), `<?xml version="1.0" encoding="ISO-8859-1"?>`).replaceAll('Élodie', 'Hélène'), 'latin1');
     const [record] = await collect(cafXmlRecords(latin1));
     expect(record.fields.firstName).toBe('Hélène');
+    const windows = Buffer.from(WINDOWS_1252_TEXT(file(household(1), `<?xml version="1.0" encoding="windows-1252"?>`).replaceAll('Élodie', 'Œdipe’s €')));
+    expect((await collect(cafXmlRecords(windows)))[0].fields.firstName).toBe('Œdipe’s €');
     const mislabelled = Buffer.from(file(household(1)).replaceAll('Élodie', 'Hélène'), 'latin1');
     await expect(collect(cafXmlRecords(mislabelled))).rejects.toThrow(FileFormatError);
     expect(() => cafXmlRecords(Buffer.from(file(household(1), '<?xml version="1.0" encoding="x-unheard-of"?>')))).toThrow(/encoding that is not supported/);

@@ -1,6 +1,8 @@
+import { isUtf8 } from 'node:buffer';
 import { Readable } from 'node:stream';
 import { TextDecoder } from 'node:util';
 import { parse } from 'csv-parse';
+import iconv from 'iconv-lite';
 import { SaxesParser } from 'saxes';
 
 /** One record of a file, with the line it starts on, in the field names of the API. */
@@ -30,13 +32,19 @@ export const CSV_COLUMNS = [
 
 export class FileFormatError extends Error {}
 
+/** How French spreadsheets save "CSV (séparateur: point-virgule)": one byte per character. */
+const WINDOWS_1252 = 'windows-1252';
+
 /**
- * CSV with a header line naming the columns (comma or semicolon separated, UTF-8, optional BOM).
+ * CSV with a header line naming the columns (comma or semicolon separated, optional BOM), in
+ * UTF-8, or in Windows-1252 when the file is not valid UTF-8 (a spreadsheet's "CSV" in France):
+ * its accented letters are read as such, never replaced.
  * The header is checked at once (FileFormatError); the records are then read one by one as
  * the caller asks for them, so that a large file is never held as objects all at once.
  */
 export function csvRecords(content: Buffer): AsyncIterable<RawRecord> {
-  const firstLine = content.subarray(0, 4096).toString('utf8').split(/\r?\n/)[0] ?? '';
+  const utf8 = isUtf8(content);
+  const firstLine = (utf8 ? content.subarray(0, 4096).toString('utf8') : iconv.decode(content.subarray(0, 4096), WINDOWS_1252)).split(/\r?\n/)[0] ?? '';
   const delimiter = firstLine.split(';').length > firstLine.split(',').length ? ';' : ',';
   const header = firstLine.replace(/^\uFEFF/, '').split(delimiter).map((h) => h.trim());
   const unknown = header.filter((h) => !(CSV_COLUMNS as readonly string[]).includes(h));
@@ -47,7 +55,7 @@ export function csvRecords(content: Buffer): AsyncIterable<RawRecord> {
     const parser = parse({ bom: true, columns: true, delimiter, skip_empty_lines: true, trim: true, relax_column_count: false, info: true });
     // Fed in slices: given the whole file at once, the parser would turn all of it into records
     // before the first is read. A slice may end inside a UTF-8 character: the parser joins bytes, not strings.
-    Readable.from(slices(content, SLICE_BYTES)).pipe(parser);
+    Readable.from(utf8Slices(content, utf8)).pipe(parser);
     try {
       for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
         const fields: Record<string, string> = {};
@@ -65,6 +73,11 @@ const SLICE_BYTES = 64 * 1024;
 
 function* slices(content: Buffer, size: number): Generator<Buffer> {
   for (let start = 0; start < content.length; start += size) yield content.subarray(start, start + size);
+}
+
+/** The file's slices in UTF-8: as they are, or decoded from Windows-1252 (one byte per character: each slice on its own). */
+function* utf8Slices(content: Buffer, utf8: boolean): Generator<Buffer> {
+  for (const slice of slices(content, SLICE_BYTES)) yield utf8 ? slice : Buffer.from(iconv.decode(slice, WINDOWS_1252), 'utf8');
 }
 
 const CAF_SEX: Record<string, string> = { '1': 'M', '2': 'F', M: 'M', F: 'F' };
@@ -132,10 +145,10 @@ export function cafXmlRecords(content: Buffer): AsyncIterable<RawRecord> {
     });
     try {
       for (const slice of slices(content, SLICE_BYTES)) {
-        parser.write(decoder.decode(slice, { stream: true }));
+        parser.write(decoder.write(slice));
         yield* records.splice(0);
       }
-      parser.write(decoder.decode());
+      parser.write(decoder.end());
       parser.close();
     } catch (error) {
       if (error instanceof FileFormatError) throw error;
@@ -146,14 +159,23 @@ export function cafXmlRecords(content: Buffer): AsyncIterable<RawRecord> {
   })();
 }
 
-/** The decoder of the encoding the XML declaration names; refused at once if unknown. */
-function xmlDecoder(content: Buffer): TextDecoder {
+/** Turns a file's bytes into text, slice by slice. */
+interface SliceDecoder {
+  write(slice: Buffer): string;
+  end(): string;
+}
+
+/** The decoder of the encoding the XML declaration names; refused at once if unknown. UTF-8 refuses invalid bytes. */
+function xmlDecoder(content: Buffer): SliceDecoder {
   const declared = /^(?:\u00EF\u00BB\u00BF)?<\?xml[^>]*\sencoding\s*=\s*["']([A-Za-z0-9._-]+)["']/.exec(content.subarray(0, 200).toString('latin1'))?.[1] ?? 'utf-8';
-  try {
-    return new TextDecoder(declared, { fatal: true });
-  } catch {
-    throw new FileFormatError(`the XML declares an encoding that is not supported: ${declared}`);
+  if (/^utf-?8$/i.test(declared)) {
+    const utf8 = new TextDecoder('utf-8', { fatal: true });
+    return { write: (slice) => utf8.decode(slice, { stream: true }), end: () => utf8.decode() };
   }
+  // iconv-lite: Node's own decoder reads windows-1252's € Œ œ ’ (0x80 to 0x9F) as control characters.
+  if (!iconv.encodingExists(declared)) throw new FileFormatError(`the XML declares an encoding that is not supported: ${declared}`);
+  const decoder = iconv.getDecoder(declared);
+  return { write: (slice) => decoder.write(slice), end: () => decoder.end() ?? '' };
 }
 
 /** The kept members of one household as records, numbered on from `position`; returns the last position. */

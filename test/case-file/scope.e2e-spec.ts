@@ -133,10 +133,16 @@ describe('case file: scope, concurrency and assignment', () => {
     it.each([
       ['analyst', () => analyst],
       ['provider', () => provider],
-    ])('refuses the %s every beneficiary route with 403', async (_label, who) => {
+    ])('refuses the %s every beneficiary route (a provider sees only the people referred to it)', async (label, who) => {
       const by = who();
-      expectProblem(await get(by, '/beneficiaries'), 403, 'FORBIDDEN');
-      expectProblem(await get(by, `/beneficiaries/${caseA.id}`), 403, 'FORBIDDEN');
+      if (label === 'analyst') {
+        expectProblem(await get(by, '/beneficiaries'), 403, 'FORBIDDEN');
+        expectProblem(await get(by, `/beneficiaries/${caseA.id}`), 403, 'FORBIDDEN');
+      } else {
+        // Nobody of this file is referred to the provider (test/referrals/provider-view.e2e-spec.ts).
+        expect((await get(by, '/beneficiaries')).body.data).toEqual([]);
+        expectProblem(await get(by, `/beneficiaries/${caseA.id}`), 404, 'BENEFICIARY_NOT_FOUND');
+      }
       expectProblem(await post(by, '/beneficiaries', beneficiaryInput(COMMUNE_A)), 403, 'FORBIDDEN');
       expectProblem(await patch(by, `/beneficiaries/${caseA.id}`, { phone: '0600000000' }), 403, 'FORBIDDEN');
       expectProblem(await get(by, `/beneficiaries/${caseA.id}/timeline`), 403, 'FORBIDDEN');

@@ -133,14 +133,24 @@ export const ACCESS_TABLE: Record<string, Row> = {
   },
 
   // ---- case file (the fixture person is in agency A, followed by advisor A)
-  'GET /api/v1/beneficiaries': { expect: '401 2 2 2 2 403 403 2 403', scopes: ['beneficiaries:read'], call: () => ({}), why: 'lists are scoped: advisor B sees B' },
+  'GET /api/v1/beneficiaries': {
+    expect: '401 2 2 2 2 2 403 2 403',
+    scopes: ['beneficiaries:read'],
+    call: () => ({}),
+    why: 'lists are scoped: advisor B sees B, the provider the people referred to its programmes',
+  },
   'POST /api/v1/beneficiaries': {
     expect: '401 2 2 2 422 403 403 2 403',
     scopes: ['beneficiaries:write'],
     call: (w) => ({ body: beneficiaryInput(w.communeA) }),
     why: 'advisor B cannot create a person living in a commune of A: 422 OUTSIDE_AGENCY_TERRITORY (the body names the commune)',
   },
-  'GET /api/v1/beneficiaries/{id}': { expect: PERSON_READ, scopes: ['beneficiaries:read'], call: (w) => ({ path: P(w) }) },
+  'GET /api/v1/beneficiaries/{id}': {
+    expect: '401 2 2 2 404 2 403 2 403',
+    scopes: ['beneficiaries:read'],
+    call: (w) => ({ path: P(w) }),
+    why: 'the fixture person is referred to the programme of provider P, who reads their minimal identity',
+  },
   'PATCH /api/v1/beneficiaries/{id}': { expect: PERSON_WRITE, scopes: ['beneficiaries:write'], call: (w) => ({ path: P(w), body: { phone: '06 12 34 56 78' } }) },
   'GET /api/v1/beneficiaries/{id}/action-plan': { expect: PERSON_READ, scopes: ['beneficiaries:read'], call: (w) => ({ path: P(w) }) },
   'PATCH /api/v1/beneficiaries/{id}/action-plan/actions/{actionId}': {

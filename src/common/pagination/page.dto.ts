@@ -11,17 +11,19 @@ export class PageInfoDto {
 }
 
 /** Documents a `{ data: [Model], page: { nextCursor, hasNextPage } }` response. */
-export function ApiPageResponse<TModel extends Type<unknown>>(model: TModel, description?: string) {
+export function ApiPageResponse<TModel extends Type<unknown>>(model: TModel | TModel[], description?: string) {
+  const models = Array.isArray(model) ? model : [model];
+  const items = models.length === 1 ? { $ref: getSchemaPath(models[0]) } : { oneOf: models.map((m) => ({ $ref: getSchemaPath(m) })) };
   return applyDecorators(
-    ApiExtraModels(PageInfoDto, model),
+    ApiExtraModels(PageInfoDto, ...models),
     ApiOkResponse({
-      description: description ?? `A page of ${model.name.replace(/Dto$/, '')}`,
+      description: description ?? `A page of ${models.map((m) => m.name.replace(/Dto$/, '')).join(' or ')}`,
       schema: {
         type: 'object',
         required: ['data', 'page'],
         properties: {
           // `?limit=` is at most MAX_PAGE_SIZE (validated), so is a page.
-          data: { type: 'array', maxItems: MAX_PAGE_SIZE, items: { $ref: getSchemaPath(model) } },
+          data: { type: 'array', maxItems: MAX_PAGE_SIZE, items },
           page: { $ref: getSchemaPath(PageInfoDto) },
         },
       },

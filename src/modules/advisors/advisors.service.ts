@@ -40,7 +40,7 @@ export class AdvisorsService {
   /** The advisor's open cases, as the beneficiary list shows them. */
   async caseload(principal: Principal, id: string, query: { limit: number; cursor?: string }): Promise<Page<BeneficiarySummaryDto>> {
     await this.visibleAdvisor(principal, id);
-    return this.beneficiaries.list(principal, { limit: query.limit, cursor: query.cursor, advisorId: id });
+    return this.beneficiaries.listCases(principal, { limit: query.limit, cursor: query.cursor, advisorId: id });
   }
 
   private async withCaseload(users: UserDto[]): Promise<AdvisorDto[]> {

@@ -1,5 +1,16 @@
 import { Body, Controller, Get, Headers, HttpCode, Patch, Post, Query, Res } from '@nestjs/common';
-import { ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiPreconditionFailedResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import {
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiExtraModels,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiPreconditionFailedResponse,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+  getSchemaPath,
+} from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Access } from '../../common/auth/access.decorator';
 import { Role, Scope } from '../../common/auth/roles';
@@ -12,17 +23,27 @@ import { AuditRead } from '../audit/audit-read.interceptor';
 import { TimelineItem, TimelineService } from '../timeline/timeline.service';
 import { BeneficiariesService } from './beneficiaries.service';
 import { CaseAccessService } from './case-access.service';
-import { BeneficiaryDto, BeneficiarySummaryDto, CreateBeneficiaryDto, ListBeneficiariesQueryDto, UpdateBeneficiaryDto } from './dto/beneficiary.dto';
+import {
+  BeneficiaryDto,
+  BeneficiarySummaryDto,
+  CreateBeneficiaryDto,
+  ListBeneficiariesQueryDto,
+  ReferredBeneficiaryDto,
+  UpdateBeneficiaryDto,
+} from './dto/beneficiary.dto';
 import { AssignmentDto, ExitInputDto, TimelineEventDto, TransferCaseloadDto } from './dto/case-actions.dto';
 import { AgencyCaseloadSummaryDto } from './dto/caseload-summary.dto';
 import { IF_MATCH_HEADER } from '../../common/http/if-match';
 
 const STAFF = [Role.Admin, Role.AgencyManager, Role.Advisor];
 const MANAGERS = [Role.Admin, Role.AgencyManager];
+/** The list and the case itself: providers too, for the people referred to their programmes (minimal view). */
+const READERS = [...STAFF, Role.Provider];
 
 /** Sends the case with its ETag (its version). */
-function withEtag(reply: FastifyReply, b: BeneficiaryDto): BeneficiaryDto {
-  void reply.header('etag', `"${b.version}"`);
+function withEtag<T extends BeneficiaryDto | ReferredBeneficiaryDto>(reply: FastifyReply, b: T): T {
+  // A provider's view has no version: it cannot change the case.
+  if ('version' in b) void reply.header('etag', `"${b.version}"`);
   return b;
 }
 
@@ -46,19 +67,30 @@ export class BeneficiariesController {
   }
 
   @Get()
-  @Access({ roles: STAFF, scopes: [Scope.BeneficiariesRead] })
-  @ApiOperation({ operationId: 'listBeneficiaries', summary: 'Cases by name, filtered; agency staff see their agency.' })
-  @ApiPageResponse(BeneficiarySummaryDto)
-  list(@CurrentActor() actor: Actor, @Query() query: ListBeneficiariesQueryDto): Promise<Page<BeneficiarySummaryDto>> {
+  @Access({ roles: READERS, scopes: [Scope.BeneficiariesRead] })
+  @ApiOperation({
+    operationId: 'listBeneficiaries',
+    summary: 'Cases by name, filtered; agency staff see their agency.',
+    description:
+      'A provider gets the people referred to its programmes, each as a `ReferredBeneficiary` (minimal identity), and may filter ' +
+      'by `q` (names, not a CAF number), `communeCode` and `orientationPath` only: `agencyId`, `advisorId`, `status`, `overdue` or a CAF number give 403.',
+  })
+  @ApiPageResponse([BeneficiarySummaryDto, ReferredBeneficiaryDto])
+  list(@CurrentActor() actor: Actor, @Query() query: ListBeneficiariesQueryDto): Promise<Page<BeneficiarySummaryDto | ReferredBeneficiaryDto>> {
     return this.beneficiaries.list(actor.principal, query);
   }
 
   @Get(':id')
-  @Access({ roles: STAFF, scopes: [Scope.BeneficiariesRead] })
+  @Access({ roles: READERS, scopes: [Scope.BeneficiariesRead] })
   @AuditRead('beneficiary')
-  @ApiOperation({ operationId: 'getBeneficiary', summary: 'One case, with its ETag.' })
-  @ApiOkResponse({ type: BeneficiaryDto })
-  async get(@CurrentActor() actor: Actor, @IdParam() id: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<BeneficiaryDto> {
+  @ApiOperation({
+    operationId: 'getBeneficiary',
+    summary: 'One case, with its ETag.',
+    description: 'A provider gets a person referred to its programmes as a `ReferredBeneficiary` (minimal identity, no ETag); anyone else, 404.',
+  })
+  @ApiExtraModels(ReferredBeneficiaryDto)
+  @ApiOkResponse({ schema: { oneOf: [{ $ref: getSchemaPath(BeneficiaryDto) }, { $ref: getSchemaPath(ReferredBeneficiaryDto) }] } })
+  async get(@CurrentActor() actor: Actor, @IdParam() id: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<BeneficiaryDto | ReferredBeneficiaryDto> {
     return withEtag(reply, await this.beneficiaries.get(actor.principal, id));
   }
 

@@ -1,6 +1,13 @@
 import { AppException } from '../../common/errors/app.exception';
 
 export const beneficiaryNotFound = () => new AppException(404, 'BENEFICIARY_NOT_FOUND', 'The beneficiary was not found.');
+export const filtersNotForProviders = (fields: readonly string[]) =>
+  new AppException(
+    403,
+    'FORBIDDEN',
+    'Providers find the people referred to their programmes by name, commune or orientation path only.',
+    fields.map((field) => ({ field, message: 'not available to providers' })),
+  );
 export const notInCaseload = () =>
   new AppException(403, 'NOT_IN_CASELOAD', 'Advisors change only the people of their own caseload (or not yet assigned).');
 export const versionMismatch = (current: number) =>

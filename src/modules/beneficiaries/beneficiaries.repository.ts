@@ -4,10 +4,21 @@ import { decodeCursor } from '../../common/pagination/pagination';
 import { Sql } from '../../database/sql';
 import { CaseAccessService } from './case-access.service';
 import { searchKeyOf } from './case-rules';
-import { BeneficiarySummaryDto, ListBeneficiariesQueryDto } from './dto/beneficiary.dto';
+import { BeneficiarySummaryDto, ListBeneficiariesQueryDto, ReferredBeneficiaryDto } from './dto/beneficiary.dto';
 import { AgencyCaseloadSummaryDto } from './dto/caseload-summary.dto';
 
 export type SummaryRow = BeneficiarySummaryDto & { sortKey: string };
+export type ReferredRow = ReferredBeneficiaryDto & { sortKey: string };
+
+const SUMMARY_COLUMNS = `b.id, b.caf_number AS "cafNumber", b.first_name AS "firstName", b.last_name AS "lastName",
+       to_char(b.birth_date, 'YYYY-MM-DD') AS "birthDate", b.commune_code AS "communeCode", b.status,
+       b.agency_id AS "agencyId", b.advisor_id AS "advisorId", b.orientation_path AS "orientationPath",
+       to_char(b.next_due_on, 'YYYY-MM-DD') AS "nextDueOn", COALESCE(b.next_due_on < current_date, false) AS overdue,
+       b.sort_key AS "sortKey"`;
+
+/** A provider's view of a referred person: the minimal identity (ReferredBeneficiaryDto). */
+const REFERRED_COLUMNS = `b.id, b.first_name AS "firstName", b.last_name AS "lastName", to_char(b.birth_date, 'YYYY-MM-DD') AS "birthDate",
+       b.commune_code AS "communeCode", b.phone, b.email, b.orientation_path AS "orientationPath", b.sort_key AS "sortKey"`;
 
 /** The list of cases: one parameterised query, scope first, keyset on (sort_key, id). */
 @Injectable()
@@ -17,7 +28,17 @@ export class BeneficiariesRepository {
     private readonly access: CaseAccessService,
   ) {}
 
+  /** The visible cases, filtered, in name order. */
   list(principal: Principal, query: ListBeneficiariesQueryDto): Promise<SummaryRow[]> {
+    return this.select<SummaryRow>(SUMMARY_COLUMNS, principal, query);
+  }
+
+  /** The people referred to a provider's programmes, filtered, in name order, as the provider sees them. */
+  listReferred(principal: Principal, query: ListBeneficiariesQueryDto): Promise<ReferredRow[]> {
+    return this.select<ReferredRow>(REFERRED_COLUMNS, principal, query);
+  }
+
+  private select<T extends SummaryRow | ReferredRow>(columns: string, principal: Principal, query: ListBeneficiariesQueryDto): Promise<T[]> {
     const params: unknown[] = [];
     const where = [this.access.scopeCondition(principal, params)];
     const add = (condition: (p: string) => string, value: unknown) => {
@@ -49,18 +70,24 @@ export class BeneficiariesRepository {
       where.push(`(b.sort_key, b.id) > ($${params.length - 1}, $${params.length}::uuid)`);
     }
     params.push(query.limit + 1);
-    return this.sql.rows<SummaryRow>(
-      `SELECT b.id, b.caf_number AS "cafNumber", b.first_name AS "firstName", b.last_name AS "lastName",
-              to_char(b.birth_date, 'YYYY-MM-DD') AS "birthDate", b.commune_code AS "communeCode", b.status,
-              b.agency_id AS "agencyId", b.advisor_id AS "advisorId", b.orientation_path AS "orientationPath",
-              to_char(b.next_due_on, 'YYYY-MM-DD') AS "nextDueOn", COALESCE(b.next_due_on < current_date, false) AS overdue,
-              b.sort_key AS "sortKey"
+    return this.sql.rows<T>(
+      `SELECT ${columns}
          FROM beneficiaries b
         WHERE ${where.join(' AND ')}
         ORDER BY b.sort_key, b.id
         LIMIT $${params.length}`,
       params,
     );
+  }
+
+  /** A person referred to the provider's programmes, as the provider sees them; null otherwise. */
+  async findReferred(principal: Principal, id: string): Promise<ReferredBeneficiaryDto | null> {
+    const params: unknown[] = [id];
+    const scope = this.access.scopeCondition(principal, params);
+    const [row] = await this.sql.rows<ReferredRow>(`SELECT ${REFERRED_COLUMNS} FROM beneficiaries b WHERE b.id = $1 AND ${scope}`, params);
+    if (!row) return null;
+    const { sortKey: _sortKey, ...person } = row;
+    return person;
   }
 
   /** Open cases and overdue cases per advisor. */

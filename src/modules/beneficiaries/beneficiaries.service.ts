@@ -9,6 +9,7 @@ import { FieldEncryption } from '../../common/crypto/field-encryption';
 import { ValidationFailedException } from '../../common/errors/app.exception';
 import { ifMatchAllows } from '../../common/http/if-match';
 import { Page, toPage } from '../../common/pagination/pagination';
+import { today } from '../../common/time/local-day';
 import { beneficiariesConfig } from '../../config/configuration';
 import { agencyNotFound as agencyOutOfScope } from '../agencies/agencies.errors';
 import { AgenciesService } from '../agencies/agencies.service';
@@ -18,8 +19,10 @@ import { TimelineService } from '../timeline/timeline.service';
 import { User } from '../users/entities/user.entity';
 import {
   alreadyExited,
+  beneficiaryNotFound,
   cafNumberTaken,
   exitBeforeEntry,
+  filtersNotForProviders,
   invalidAdvisor,
   nirTaken,
   notExited,
@@ -30,8 +33,14 @@ import {
 import { BeneficiariesRepository } from './beneficiaries.repository';
 import { CaseAccessService } from './case-access.service';
 import { CaseFileService } from './case-file.service';
-import { today } from '../../common/time/local-day';
-import { BeneficiaryDto, BeneficiarySummaryDto, CreateBeneficiaryDto, ListBeneficiariesQueryDto, UpdateBeneficiaryDto } from './dto/beneficiary.dto';
+import {
+  BeneficiaryDto,
+  BeneficiarySummaryDto,
+  CreateBeneficiaryDto,
+  ListBeneficiariesQueryDto,
+  ReferredBeneficiaryDto,
+  UpdateBeneficiaryDto,
+} from './dto/beneficiary.dto';
 import { ExitInputDto } from './dto/case-actions.dto';
 import { AgencyCaseloadSummaryDto } from './dto/caseload-summary.dto';
 import { Assignment } from './entities/assignment.entity';
@@ -97,13 +106,29 @@ export class BeneficiariesService {
     return this.toDto(principal, b);
   }
 
-  async get(principal: Principal, id: string): Promise<BeneficiaryDto> {
+  /** The case; for a provider, its minimal view of a person referred to its programmes (404 otherwise). */
+  async get(principal: Principal, id: string): Promise<BeneficiaryDto | ReferredBeneficiaryDto> {
+    if (principal.role === Role.Provider) {
+      const person = await this.repository.findReferred(principal, id);
+      if (!person) throw beneficiaryNotFound();
+      return person;
+    }
     return this.toDto(principal, await this.access.findVisible(principal, id));
   }
 
-  async list(principal: Principal, query: ListBeneficiariesQueryDto): Promise<Page<BeneficiarySummaryDto>> {
-    const rows = await this.repository.list(principal, query);
-    return toPage(rows, query.limit, (r) => [r.sortKey, r.id], ({ sortKey: _sortKey, ...summary }) => summary);
+  /** The visible cases; for a provider, the people referred to it, found by name (not CAF number), commune or orientation path only. */
+  async list(principal: Principal, query: ListBeneficiariesQueryDto): Promise<Page<BeneficiarySummaryDto | ReferredBeneficiaryDto>> {
+    if (principal.role !== Role.Provider) return this.listCases(principal, query);
+    const refused: string[] = PROVIDER_HIDDEN_FILTERS.filter((f) => query[f] !== undefined);
+    // A `q` of digits searches CAF numbers, which a provider does not see either.
+    if (query.q !== undefined && /^\d{1,7}$/.test(query.q)) refused.push('q');
+    if (refused.length > 0) throw filtersNotForProviders(refused);
+    return linesPage(await this.repository.listReferred(principal, query), query.limit);
+  }
+
+  /** The visible cases, as the list shows them to agency staff and admins. */
+  async listCases(principal: Principal, query: ListBeneficiariesQueryDto): Promise<Page<BeneficiarySummaryDto>> {
+    return linesPage(await this.repository.list(principal, query), query.limit);
   }
 
   /** The agency's work-queue figures; agency staff see their own agency only (404 otherwise). */
@@ -362,6 +387,14 @@ export class BeneficiariesService {
 
 /** Fields a PATCH may change but not remove (`null`). */
 const REQUIRED_FIELDS = ['cafNumber', 'firstName', 'lastName', 'birthDate', 'sex', 'communeCode'] as const;
+
+/** A page of list lines, the keyset on (sort key, id). */
+function linesPage<T extends { id: string }>(rows: (T & { sortKey: string })[], limit: number): Page<T> {
+  return toPage(rows, limit, (r) => [r.sortKey, r.id], ({ sortKey: _sortKey, ...line }) => line as unknown as T);
+}
+
+/** List filters on what a provider does not see of a person (the case's agency, advisor, status, deadlines). */
+const PROVIDER_HIDDEN_FILTERS = ['agencyId', 'advisorId', 'status', 'overdue'] as const;
 
 /** `If-Match: "<version>"` (or `*`); absent means no precondition. */
 function checkIfMatch(ifMatch: string | undefined, version: number): void {

@@ -7,7 +7,9 @@ import { Beneficiary } from './entities/beneficiary.entity';
 
 /**
  * Who may see and change which case. Seeing: admins and machine clients with a
- * beneficiaries scope, every case; agency staff, the cases of their agency.
+ * beneficiaries scope, every case; agency staff, the cases of their agency; providers,
+ * the people referred to their programmes, through the list and the minimal view only
+ * (`ReferredBeneficiaryDto`: never the case file itself).
  * Changing: advisors only their caseload and the unassigned cases of their agency.
  */
 @Injectable()
@@ -20,6 +22,10 @@ export class CaseAccessService {
     if ((principal.role === Role.AgencyManager || principal.role === Role.Advisor) && principal.agencyId) {
       params.push(principal.agencyId);
       return `b.agency_id = $${params.length} AND b.anonymised_at IS NULL`;
+    }
+    if (principal.role === Role.Provider && principal.providerId) {
+      params.push(principal.providerId);
+      return `b.id IN (SELECT r.beneficiary_id FROM referrals r JOIN programmes p ON p.id = r.programme_id WHERE p.provider_id = $${params.length}) AND b.anonymised_at IS NULL`;
     }
     return 'FALSE';
   }

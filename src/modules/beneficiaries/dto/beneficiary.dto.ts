@@ -172,6 +172,30 @@ export class ExitDto {
   exitedOn!: string;
 }
 
+/** The minimal identity a provider needs to receive the person: no NIR, no health data, no journal. */
+export class ReferredPersonDto {
+  firstName!: string;
+  lastName!: string;
+  @ApiProperty({ format: 'date' })
+  birthDate!: string;
+  communeCode!: string;
+  @ApiProperty({ type: String, nullable: true })
+  phone!: string | null;
+  @ApiProperty({ type: String, nullable: true })
+  email!: string | null;
+  @ApiProperty({ enum: OrientationPath, enumName: 'OrientationPath', nullable: true })
+  orientationPath!: OrientationPath | null;
+}
+
+/**
+ * What a provider sees of a person referred to one of its programmes (`GET /beneficiaries`,
+ * `GET /beneficiaries/{id}`): the minimal identity of a referral, and the id.
+ */
+export class ReferredBeneficiaryDto extends ReferredPersonDto {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+}
+
 /** A line of the list: no NIR, no contact details. */
 export class BeneficiarySummaryDto {
   @ApiProperty({ format: 'uuid' })

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsEnum, IsOptional, IsString, IsUUID, Length, MaxLength } from 'class-validator';
 import { PaginationQueryDto } from '../../../common/pagination/pagination-query.dto';
-import { OrientationPath } from '../../beneficiaries/beneficiary.enums';
+import { ReferredPersonDto } from '../../beneficiaries/dto/beneficiary.dto';
 import { ReferralStatus } from '../referral-transitions';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
@@ -47,21 +47,6 @@ export class ListReferralsQueryDto extends PaginationQueryDto {
   @IsOptional()
   @IsEnum(ReferralStatus)
   status?: ReferralStatus;
-}
-
-/** The minimal identity a provider needs to receive the person: no NIR, no health data, no journal. */
-export class ReferredPersonDto {
-  firstName!: string;
-  lastName!: string;
-  @ApiProperty({ format: 'date' })
-  birthDate!: string;
-  communeCode!: string;
-  @ApiProperty({ type: String, nullable: true })
-  phone!: string | null;
-  @ApiProperty({ type: String, nullable: true })
-  email!: string | null;
-  @ApiProperty({ enum: OrientationPath, enumName: 'OrientationPath', nullable: true })
-  orientationPath!: OrientationPath | null;
 }
 
 export class ReferralDto {

@@ -40,6 +40,9 @@ describe('beneficiaries as a provider sees them', () => {
     const programme = await createProgramme(app, admin, { providerId: provider.id, communeCode: commune });
     const otherProgramme = await createProgramme(app, admin, { providerId: otherProvider.id, communeCode: commune });
     referred = await orientedPerson(app, advisor, manager, commune);
+    // Camille Testcase…, née Zygomar: a birth name the provider must not learn.
+    const birthNameEtag = (await get(advisor, `/beneficiaries/${referred}`)).headers.etag;
+    expect((await http(app).patch(`/api/v1/beneficiaries/${referred}`).set(bearer(advisor)).set('if-match', birthNameEtag).send({ birthName: 'Zygomar' })).status).toBe(200);
     referredElsewhere = await orientedPerson(app, advisor, manager, commune);
     notReferred = (await createBeneficiary(app, advisor, commune)).id;
     const etag = (await get(advisor, `/beneficiaries/${referred}`)).headers.etag;
@@ -75,6 +78,11 @@ describe('beneficiaries as a provider sees them', () => {
     const byName = await get(providerStaff, '/beneficiaries?q=camille&orientationPath=professional');
     expect(byName.body.data.map((b: { id: string }) => b.id)).toEqual([referred]);
     expect((await get(providerStaff, '/beneficiaries?orientationPath=social')).body.data).toEqual([]);
+    // The birth name is not among what a provider sees: searching it finds nobody (agency staff find the person).
+    expect((await get(providerStaff, '/beneficiaries?q=zygomar')).body.data).toEqual([]);
+    expect((await get(advisor, '/beneficiaries?q=zygomar')).body.data.map((b: { id: string }) => b.id)).toEqual([referred]);
+    const lastName = (await get(providerStaff, `/beneficiaries/${referred}`)).body.lastName as string;
+    expect((await get(providerStaff, `/beneficiaries?q=${encodeURIComponent(lastName.toLowerCase())}`)).body.data.map((b: { id: string }) => b.id)).toEqual([referred]);
     expect((await get(otherProviderStaff, '/beneficiaries')).body.data.map((b: { id: string }) => b.id)).toEqual([referredElsewhere]);
   });
 

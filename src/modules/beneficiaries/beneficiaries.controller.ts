@@ -73,7 +73,7 @@ export class BeneficiariesController {
     summary: 'Cases by name, filtered; agency staff see their agency.',
     description:
       'A provider gets the people referred to its programmes, each as a `ReferredBeneficiary` (minimal identity), and may filter ' +
-      'by `q` (names, not a CAF number), `communeCode` and `orientationPath` only: `agencyId`, `advisorId`, `status`, `overdue` or a CAF number give 403.',
+      'by `q` (last and first names: not a CAF number, nor the birth name), `communeCode` and `orientationPath` only: `agencyId`, `advisorId`, `status`, `overdue` or a CAF number give 403.',
   })
   @ApiPageResponse([BeneficiarySummaryDto, ReferredBeneficiaryDto])
   list(@CurrentActor() actor: Actor, @Query() query: ListBeneficiariesQueryDto): Promise<Page<BeneficiarySummaryDto | ReferredBeneficiaryDto>> {

@@ -20,6 +20,12 @@ const SUMMARY_COLUMNS = `b.id, b.caf_number AS "cafNumber", b.first_name AS "fir
 const REFERRED_COLUMNS = `b.id, b.first_name AS "firstName", b.last_name AS "lastName", to_char(b.birth_date, 'YYYY-MM-DD') AS "birthDate",
        b.commune_code AS "communeCode", b.phone, b.email, b.orientation_path AS "orientationPath", b.sort_key AS "sortKey"`;
 
+/**
+ * The last and first names as `searchKeyOf` makes them, from sort_key (already without accents, upper
+ * case): quotes dropped, anything else but letters and digits a space. No birth name.
+ */
+const REFERRED_NAME_KEY = `regexp_replace(translate(b.sort_key, '''’\`', ''), '[^A-Z0-9]+', ' ', 'g')`;
+
 /** The list of cases: one parameterised query, scope first, keyset on (sort_key, id). */
 @Injectable()
 export class BeneficiariesRepository {
@@ -30,17 +36,22 @@ export class BeneficiariesRepository {
 
   /** The visible cases, filtered, in name order. */
   list(principal: Principal, query: ListBeneficiariesQueryDto): Promise<SummaryRow[]> {
-    return this.select<SummaryRow>(SUMMARY_COLUMNS, principal, query);
-  }
-
-  /** The people referred to a provider's programmes, filtered, in name order, as the provider sees them. */
-  listReferred(principal: Principal, query: ListBeneficiariesQueryDto): Promise<ReferredRow[]> {
-    return this.select<ReferredRow>(REFERRED_COLUMNS, principal, query);
-  }
-
-  private select<T extends SummaryRow | ReferredRow>(columns: string, principal: Principal, query: ListBeneficiariesQueryDto): Promise<T[]> {
     const params: unknown[] = [];
-    const where = [this.access.scopeCondition(principal, params)];
+    return this.select<SummaryRow>(SUMMARY_COLUMNS, this.access.scopeCondition(principal, params), params, query, 'b.search_text');
+  }
+
+  /**
+   * The people referred to a provider's programmes, filtered, in name order, as the provider sees
+   * them: `q` matches their last and first names only (search_text holds the birth name too).
+   */
+  listReferred(principal: Principal, query: ListBeneficiariesQueryDto): Promise<ReferredRow[]> {
+    const params: unknown[] = [];
+    return this.select<ReferredRow>(REFERRED_COLUMNS, this.access.referredScope(principal, params), params, query, REFERRED_NAME_KEY);
+  }
+
+  /** The list query: `scope` (its parameters in `params`), the filters, `q` compared with `nameKey`, the keyset. */
+  private select<T extends SummaryRow | ReferredRow>(columns: string, scope: string, params: unknown[], query: ListBeneficiariesQueryDto, nameKey: string): Promise<T[]> {
+    const where = [scope];
     const add = (condition: (p: string) => string, value: unknown) => {
       params.push(value);
       where.push(condition(`$${params.length}`));
@@ -60,7 +71,7 @@ export class BeneficiariesRepository {
         // Both sides normalised the same way (case-rules.ts): accents, case and punctuation ignored.
         // A q with no letter or digit (e.g. "%%") matches nobody.
         const key = searchKeyOf(query.q);
-        if (key) add((p) => `b.search_text LIKE ${p}`, `%${key}%`);
+        if (key) add((p) => `${nameKey} LIKE ${p}`, `%${key}%`);
         else where.push('FALSE');
       }
     }
@@ -83,7 +94,7 @@ export class BeneficiariesRepository {
   /** A person referred to the provider's programmes, as the provider sees them; null otherwise. */
   async findReferred(principal: Principal, id: string): Promise<ReferredBeneficiaryDto | null> {
     const params: unknown[] = [id];
-    const scope = this.access.scopeCondition(principal, params);
+    const scope = this.access.referredScope(principal, params);
     const [row] = await this.sql.rows<ReferredRow>(`SELECT ${REFERRED_COLUMNS} FROM beneficiaries b WHERE b.id = $1 AND ${scope}`, params);
     if (!row) return null;
     const { sortKey: _sortKey, ...person } = row;

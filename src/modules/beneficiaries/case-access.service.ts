@@ -7,9 +7,9 @@ import { Beneficiary } from './entities/beneficiary.entity';
 
 /**
  * Who may see and change which case. Seeing: admins and machine clients with a
- * beneficiaries scope, every case; agency staff, the cases of their agency; providers,
- * the people referred to their programmes, through the list and the minimal view only
- * (`ReferredBeneficiaryDto`: never the case file itself).
+ * beneficiaries scope, every case; agency staff, the cases of their agency. Providers see
+ * only the people referred to their programmes, in their minimal view (`referredScope`,
+ * `ReferredBeneficiaryDto`), never the case file itself.
  * Changing: advisors only their caseload and the unassigned cases of their agency.
  */
 @Injectable()
@@ -23,11 +23,14 @@ export class CaseAccessService {
       params.push(principal.agencyId);
       return `b.agency_id = $${params.length} AND b.anonymised_at IS NULL`;
     }
-    if (principal.role === Role.Provider && principal.providerId) {
-      params.push(principal.providerId);
-      return `b.id IN (SELECT r.beneficiary_id FROM referrals r JOIN programmes p ON p.id = r.programme_id WHERE p.provider_id = $${params.length}) AND b.anonymised_at IS NULL`;
-    }
     return 'FALSE';
+  }
+
+  /** SQL condition on alias `b`: the people referred to the provider's programmes (any referral status), for its minimal view only. */
+  referredScope(principal: Principal, params: unknown[]): string {
+    if (principal.role !== Role.Provider || !principal.providerId) return 'FALSE';
+    params.push(principal.providerId);
+    return `b.id IN (SELECT r.beneficiary_id FROM referrals r JOIN programmes p ON p.id = r.programme_id WHERE p.provider_id = $${params.length}) AND b.anonymised_at IS NULL`;
   }
 
   canSee(principal: Principal, b: Pick<Beneficiary, 'agencyId'>): boolean {

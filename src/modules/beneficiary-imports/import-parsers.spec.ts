@@ -51,6 +51,19 @@ describe('csvRecords', () => {
     expect(new Set(records.slice(2).map((r) => `${r.fields.lastName} ${r.fields.firstName}`))).toEqual(new Set(['Müller-Ibáñez Clémence']));
   });
 
+  it('refuses a file that mixes UTF-8 and other bytes, rather than change some of its names', () => {
+    const utf8Line = Buffer.from('1234567;Hélène;Zoé\r\n', 'utf8');
+    const cp1252Line = WINDOWS_1252_TEXT('1234568;Lefèvre;Anaïs\r\n');
+    const header = Buffer.from('cafNumber;lastName;firstName\r\n');
+    const offsetOfE = header.length + utf8Line.length + '1234568;Lef'.length;
+    expect(() => csvRecords(Buffer.concat([header, utf8Line, cp1252Line]))).toThrow(new RegExp(`neither UTF-8 nor Windows-1252.* offset ${offsetOfE};`));
+    // A BOM says UTF-8 as well.
+    expect(() => csvRecords(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), header, cp1252Line]))).toThrow(FileFormatError);
+    // Windows-1252 alone, and UTF-8 alone, are read.
+    expect(() => csvRecords(Buffer.concat([header, cp1252Line]))).not.toThrow();
+    expect(() => csvRecords(Buffer.concat([header, utf8Line]))).not.toThrow();
+  });
+
   it('refuses an unknown header at once, and a broken line when it is reached', async () => {
     expect(() => csvRecords(Buffer.from('cafNumber,shoeSize\n1234567,42\n'))).toThrow(FileFormatError);
     const broken = Buffer.from(`cafNumber,lastName\n1234567,"Dupont\n`);
@@ -131,6 +144,12 @@ describe('cafXmlRecords', () => {
     expect(record.fields.firstName).toBe('Hélène');
     const windows = Buffer.from(WINDOWS_1252_TEXT(file(household(1), `<?xml version="1.0" encoding="windows-1252"?>`).replaceAll('Élodie', 'Œdipe’s €')));
     expect((await collect(cafXmlRecords(windows)))[0].fields.firstName).toBe('Œdipe’s €');
+    // Labelled Latin-1, written by a Windows program: read as Windows-1252, as browsers do.
+    const labelledLatin1 = Buffer.from(WINDOWS_1252_TEXT(file(household(1), `<?xml version="1.0" encoding="ISO-8859-1"?>`).replaceAll('Élodie', 'Cœur’s')));
+    expect((await collect(cafXmlRecords(labelledLatin1)))[0].fields.firstName).toBe('Cœur’s');
+    // UTF-16, told by its byte order mark.
+    const utf16 = iconv.encode(file(household(1), '<?xml version="1.0" encoding="UTF-16"?>'), 'utf-16le', { addBOM: true });
+    expect((await collect(cafXmlRecords(utf16)))[0].fields).toMatchObject({ firstName: 'Élodie', lastName: 'Élodie & Cie' });
     const mislabelled = Buffer.from(file(household(1)).replaceAll('Élodie', 'Hélène'), 'latin1');
     await expect(collect(cafXmlRecords(mislabelled))).rejects.toThrow(FileFormatError);
     expect(() => cafXmlRecords(Buffer.from(file(household(1), '<?xml version="1.0" encoding="x-unheard-of"?>')))).toThrow(/encoding that is not supported/);

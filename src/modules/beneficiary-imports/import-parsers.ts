@@ -38,12 +38,18 @@ const WINDOWS_1252 = 'windows-1252';
 /**
  * CSV with a header line naming the columns (comma or semicolon separated, optional BOM), in
  * UTF-8, or in Windows-1252 when the file is not valid UTF-8 (a spreadsheet's "CSV" in France):
- * its accented letters are read as such, never replaced.
+ * its accented letters are read as such, never replaced. A file that is neither (UTF-8 with a
+ * BOM or with UTF-8 characters, and bytes that are not UTF-8) is refused: decoding it either way
+ * would change some of its names.
  * The header is checked at once (FileFormatError); the records are then read one by one as
  * the caller asks for them, so that a large file is never held as objects all at once.
  */
 export function csvRecords(content: Buffer): AsyncIterable<RawRecord> {
   const utf8 = isUtf8(content);
+  if (!utf8) {
+    const at = mixedEncodingAt(content);
+    if (at !== null) throw new FileFormatError(`the CSV is neither UTF-8 nor Windows-1252: UTF-8 characters, and a byte that is not UTF-8 at offset ${at}; save it as "CSV UTF-8"`);
+  }
   const firstLine = (utf8 ? content.subarray(0, 4096).toString('utf8') : iconv.decode(content.subarray(0, 4096), WINDOWS_1252)).split(/\r?\n/)[0] ?? '';
   const delimiter = firstLine.split(';').length > firstLine.split(',').length ? ';' : ',';
   const header = firstLine.replace(/^\uFEFF/, '').split(delimiter).map((h) => h.trim());
@@ -73,6 +79,30 @@ const SLICE_BYTES = 64 * 1024;
 
 function* slices(content: Buffer, size: number): Generator<Buffer> {
   for (let start = 0; start < content.length; start += size) yield content.subarray(start, start + size);
+}
+
+/**
+ * In a file that is not valid UTF-8: the offset of its first invalid byte if it also holds UTF-8
+ * (a byte order mark, or a multi-byte UTF-8 character), else null (then it is read as Windows-1252).
+ */
+function mixedEncodingAt(content: Buffer): number | null {
+  let utf8Seen = content[0] === 0xef && content[1] === 0xbb && content[2] === 0xbf;
+  let firstInvalid: number | null = null;
+  for (let i = 0; i < content.length; i += 1) {
+    const b = content[i];
+    if (b < 0x80) continue;
+    const length = b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
+    let valid = length > 0 && i + length <= content.length;
+    for (let k = 1; valid && k < length; k += 1) valid = (content[i + k] & 0xc0) === 0x80;
+    if (valid) {
+      utf8Seen = true;
+      i += length - 1;
+    } else {
+      firstInvalid ??= i;
+    }
+    if (utf8Seen && firstInvalid !== null) return firstInvalid;
+  }
+  return null;
 }
 
 /** The file's slices in UTF-8: as they are, or decoded from Windows-1252 (one byte per character: each slice on its own). */
@@ -138,7 +168,9 @@ export function cafXmlRecords(content: Buffer): AsyncIterable<RawRecord> {
       if (parent) {
         parent.children ??= {};
         const seen = parent.children[element.name];
-        parent.children[element.name] = seen === undefined ? node : Array.isArray(seen) ? [...seen, node] : [seen, node];
+        if (seen === undefined) parent.children[element.name] = node;
+        else if (Array.isArray(seen)) seen.push(node);
+        else parent.children[element.name] = [seen, node];
       } else if (typeof node === 'object') {
         position = householdRecords(node, position, records);
       }
@@ -165,9 +197,16 @@ interface SliceDecoder {
   end(): string;
 }
 
-/** The decoder of the encoding the XML declaration names; refused at once if unknown. UTF-8 refuses invalid bytes. */
+/**
+ * The file's encoding: its byte order mark, else the one its XML declaration names (UTF-8 when it
+ * names none). Refused at once if unknown. UTF-8 refuses invalid bytes.
+ */
 function xmlDecoder(content: Buffer): SliceDecoder {
-  const declared = /^(?:\u00EF\u00BB\u00BF)?<\?xml[^>]*\sencoding\s*=\s*["']([A-Za-z0-9._-]+)["']/.exec(content.subarray(0, 200).toString('latin1'))?.[1] ?? 'utf-8';
+  const bom = content[0] === 0xff && content[1] === 0xfe ? 'utf-16le' : content[0] === 0xfe && content[1] === 0xff ? 'utf-16be' : null;
+  const named = /^(?:\u00EF\u00BB\u00BF)?<\?xml[^>]*\sencoding\s*=\s*["']([A-Za-z0-9._-]+)["']/.exec(content.subarray(0, 200).toString('latin1'))?.[1];
+  // As browsers do (WHATWG): files labelled Latin-1 or ASCII are in practice Windows-1252, which
+  // differs only in 0x80 to 0x9F (€ Œ œ ’…), control characters in Latin-1.
+  const declared = bom ?? (named && /^(iso-?8859-1|latin-?1|l1|(us-)?ascii)$/i.test(named) ? WINDOWS_1252 : (named ?? 'utf-8'));
   if (/^utf-?8$/i.test(declared)) {
     const utf8 = new TextDecoder('utf-8', { fatal: true });
     return { write: (slice) => utf8.decode(slice, { stream: true }), end: () => utf8.decode() };

@@ -135,7 +135,7 @@ type XmlNode = string | { [name: string]: XmlNode | XmlNode[] };
  *
  * Read as a stream (saxes), in slices of the file, one household at a time: only the
  * household being read is held as objects, so that a large file never is. The encoding
- * is the one the XML declaration names (UTF-8 when it names none); a byte sequence
+ * is the one its byte order mark or XML declaration names (`xmlDecoder`); a byte sequence
  * invalid in it, a malformed document or an entity the XML standard does not define
  * stop the file with a FileFormatError when they are reached.
  */

@@ -36,7 +36,6 @@ export const appConfig = registerAs('app', () => {
     trustProxy: e.TRUST_PROXY,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     dataDir: e.DATA_DIR,
-    timeZone: e.TIME_ZONE,
   };
 });
 

@@ -3,7 +3,7 @@ import { Principal } from '../../common/auth/principal';
 import { decodeCursor } from '../../common/pagination/pagination';
 import { Sql } from '../../database/sql';
 import { CaseAccessService } from './case-access.service';
-import { searchKeyOf } from './case-rules';
+import { isCafNumberQuery, searchKeyOf } from './case-rules';
 import { BeneficiarySummaryDto, ListBeneficiariesQueryDto, ReferredBeneficiaryDto } from './dto/beneficiary.dto';
 import { AgencyCaseloadSummaryDto } from './dto/caseload-summary.dto';
 
@@ -16,9 +16,25 @@ const SUMMARY_COLUMNS = `b.id, b.caf_number AS "cafNumber", b.first_name AS "fir
        to_char(b.next_due_on, 'YYYY-MM-DD') AS "nextDueOn", COALESCE(b.next_due_on < current_date, false) AS overdue,
        b.sort_key AS "sortKey"`;
 
-/** A provider's view of a referred person: the minimal identity (ReferredBeneficiaryDto). */
-const REFERRED_COLUMNS = `b.id, b.first_name AS "firstName", b.last_name AS "lastName", to_char(b.birth_date, 'YYYY-MM-DD') AS "birthDate",
-       b.commune_code AS "communeCode", b.phone, b.email, b.orientation_path AS "orientationPath", b.sort_key AS "sortKey"`;
+/**
+ * What a provider sees of a person referred to it (ReferredPersonDto), as SQL on alias `b`: the one
+ * definition behind its view of the beneficiaries and the `person` of its referrals.
+ */
+const REFERRED_PERSON_FIELDS: [name: string, sql: string][] = [
+  ['firstName', 'b.first_name'],
+  ['lastName', 'b.last_name'],
+  ['birthDate', "to_char(b.birth_date, 'YYYY-MM-DD')"],
+  ['communeCode', 'b.commune_code'],
+  ['phone', 'b.phone'],
+  ['email', 'b.email'],
+  ['orientationPath', 'b.orientation_path'],
+];
+
+/** The referred person as one JSON object (ReferredPersonDto). */
+export const REFERRED_PERSON_JSON = `json_build_object(${REFERRED_PERSON_FIELDS.map(([name, sql]) => `'${name}', ${sql}`).join(', ')})`;
+
+/** A provider's line or view of a referred person (ReferredBeneficiaryDto), with the list's sort key. */
+const REFERRED_COLUMNS = `b.id, ${REFERRED_PERSON_FIELDS.map(([name, sql]) => `${sql} AS "${name}"`).join(', ')}, b.sort_key AS "sortKey"`;
 
 /**
  * The last and first names as `searchKeyOf` makes them, from sort_key (already without accents, upper
@@ -64,7 +80,7 @@ export class BeneficiariesRepository {
     if (query.overdue === true) where.push('b.next_due_on < current_date');
     if (query.overdue === false) where.push('(b.next_due_on IS NULL OR b.next_due_on >= current_date)');
     if (query.q) {
-      if (/^\d{1,7}$/.test(query.q)) {
+      if (isCafNumberQuery(query.q)) {
         // caf_number is char(7): compared as text (what lpad returns), it could not use its index.
         add((p) => `b.caf_number = lpad(${p}, 7, '0')::char(7)`, query.q);
       } else {

@@ -33,6 +33,7 @@ import {
 import { BeneficiariesRepository } from './beneficiaries.repository';
 import { CaseAccessService } from './case-access.service';
 import { CaseFileService } from './case-file.service';
+import { isCafNumberQuery } from './case-rules';
 import {
   BeneficiaryDto,
   BeneficiarySummaryDto,
@@ -121,7 +122,7 @@ export class BeneficiariesService {
     if (principal.role !== Role.Provider) return this.listCases(principal, query);
     const refused: string[] = PROVIDER_HIDDEN_FILTERS.filter((f) => query[f] !== undefined);
     // A `q` of digits searches CAF numbers, which a provider does not see either.
-    if (query.q !== undefined && /^\d{1,7}$/.test(query.q)) refused.push('q');
+    if (query.q !== undefined && isCafNumberQuery(query.q)) refused.push('q');
     if (refused.length > 0) throw filtersNotForProviders(refused);
     return linesPage(await this.repository.listReferred(principal, query), query.limit);
   }

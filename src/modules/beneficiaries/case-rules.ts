@@ -77,6 +77,11 @@ export function sortKeyOf(lastName: string, firstName: string): string {
     .trim();
 }
 
+/** A list's `q` of 1 to 7 digits looks for a CAF number (zeros added on the left), not a name. */
+export function isCafNumberQuery(q: string): boolean {
+  return /^\d{1,7}$/.test(q);
+}
+
 /** What `q` is compared with: names without accents or punctuation, upper case ("N'Diaye" → "NDIAYE"). */
 export function searchKeyOf(...parts: (string | null | undefined)[]): string {
   return parts

@@ -6,6 +6,7 @@ import { Actor } from '../../common/context/actor';
 import { decodeCursor, Page, toPage } from '../../common/pagination/pagination';
 import { Sql, isoMicros } from '../../database/sql';
 import { AuditService } from '../audit/audit.service';
+import { REFERRED_PERSON_JSON } from '../beneficiaries/beneficiaries.repository';
 import { CaseAccessService } from '../beneficiaries/case-access.service';
 import { CaseFileService } from '../beneficiaries/case-file.service';
 import { JobsService } from '../jobs/jobs.service';
@@ -54,8 +55,7 @@ const EVENTS: Record<ReferralStatus, { type: string; summary: string; eventType:
 const ts = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 const REFERRAL_COLUMNS = `r.id, r.beneficiary_id AS "beneficiaryId", r.programme_id AS "programmeId", r.status, r.note,
-       json_build_object('firstName', b.first_name, 'lastName', b.last_name, 'birthDate', to_char(b.birth_date, 'YYYY-MM-DD'),
-                         'communeCode', b.commune_code, 'phone', b.phone, 'email', b.email, 'orientationPath', b.orientation_path) AS person,
+       ${REFERRED_PERSON_JSON} AS person,
        r.created_by AS "createdBy", ${ts('r.submitted_at')} AS "submittedAt", ${ts('r.accepted_at')} AS "acceptedAt", r.accepted_by AS "acceptedBy",
        ${ts('r.started_at')} AS "startedAt", r.started_by AS "startedBy", ${ts('r.closed_at')} AS "closedAt", r.closed_by AS "closedBy",
        r.close_reason AS "closeReason", ${ts('r.created_at')} AS "createdAt",

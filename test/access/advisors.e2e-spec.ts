@@ -1,7 +1,7 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomInt } from 'node:crypto';
 import { Role } from '../../src/common/auth/roles';
-import { isoDay } from '../factories/case-file';
+import { isoDay, randomCafNumber } from '../factories/case-file';
 import { bearer, createAgency, createStaff, StaffAccount } from '../factories/identity';
 import { expectProblem, http, startTestApp } from '../setup/app';
 
@@ -28,7 +28,7 @@ describe('advisors', () => {
     const res = await http(app)
       .post('/api/v1/beneficiaries')
       .set(bearer(manager))
-      .send({ cafNumber: String(randomInt(1_000_000, 9_999_999)), firstName: 'Camille', lastName: `Case${randomInt(1e6)}`, birthDate: '1990-02-03', sex: 'F', communeCode: '93078', rightsOpenedOn });
+      .send({ cafNumber: randomCafNumber(), firstName: 'Camille', lastName: `Case${randomInt(1e6)}`, birthDate: '1990-02-03', sex: 'F', communeCode: '93078', rightsOpenedOn });
     expect(res.status).toBe(201);
     const assigned = await http(app).post(`/api/v1/beneficiaries/${res.body.id}/assignment`).set(bearer(manager)).send({ advisorId: advisor.id });
     expect(assigned.status).toBe(200);

@@ -1,7 +1,8 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { randomInt, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Role } from '../../src/common/auth/roles';
 import { bearer, createAgency, createProvider, createStaff, StaffAccount } from '../factories/identity';
+import { randomCafNumber } from '../factories/case-file';
 import { expectProblem, http, startTestApp } from '../setup/app';
 
 /**
@@ -40,7 +41,7 @@ describe('action plan', () => {
     const created = await http(app)
       .post('/api/v1/beneficiaries')
       .set(bearer(manager))
-      .send({ cafNumber: String(randomInt(1_000_000, 10_000_000)), firstName: 'Mamadou', lastName: 'Traoré', birthDate: '1979-11-21', sex: 'M', communeCode });
+      .send({ cafNumber: randomCafNumber(), firstName: 'Mamadou', lastName: 'Traoré', birthDate: '1979-11-21', sex: 'M', communeCode });
     expect(created.status).toBe(201);
     const assigned = await http(app).post(`/api/v1/beneficiaries/${created.body.id}/assignment`).set(bearer(manager)).send({ advisorId: advisor.id });
     expect(assigned.status).toBe(200);

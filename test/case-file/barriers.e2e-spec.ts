@@ -1,7 +1,7 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { randomInt, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Role } from '../../src/common/auth/roles';
-import { isoDay } from '../factories/case-file';
+import { isoDay, randomCafNumber } from '../factories/case-file';
 import { bearer, createAgency, createProvider, createStaff, StaffAccount } from '../factories/identity';
 import { expectProblem, http, startTestApp } from '../setup/app';
 
@@ -43,7 +43,7 @@ describe('barriers', () => {
     const created = await http(app)
       .post('/api/v1/beneficiaries')
       .set(bearer(manager))
-      .send({ cafNumber: String(randomInt(1_000_000, 10_000_000)), firstName: 'Yasmina', lastName: 'Benali', birthDate: '1988-02-03', sex: 'F', communeCode });
+      .send({ cafNumber: randomCafNumber(), firstName: 'Yasmina', lastName: 'Benali', birthDate: '1988-02-03', sex: 'F', communeCode });
     expect(created.status).toBe(201);
     const assigned = await http(app).post(`/api/v1/beneficiaries/${created.body.id}/assignment`).set(bearer(manager)).send({ advisorId: advisor.id });
     expect(assigned.status).toBe(200);

@@ -2,7 +2,7 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomInt } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { Role } from '../../src/common/auth/roles';
-import { withNirKey } from '../factories/case-file';
+import { randomCafNumber, withNirKey } from '../factories/case-file';
 import { bearer, createAgency, createStaff, StaffAccount } from '../factories/identity';
 import { expectProblem, http, startTestApp } from '../setup/app';
 
@@ -22,12 +22,17 @@ describe('RGPD retention', () => {
   });
   afterAll(() => app.close());
 
+  // Two people of this file, born in July 1980 in 93029: their NIRs differ by the order number only.
+  const orders = new Set<number>();
   const newCase = async (lastName: string) => {
-    const first13 = `1800793029${String(randomInt(100, 999))}`;
+    let order = randomInt(1, 1000);
+    while (orders.has(order)) order = randomInt(1, 1000);
+    orders.add(order);
+    const first13 = `1800793029${String(order).padStart(3, '0')}`;
     const res = await http(app)
       .post('/api/v1/beneficiaries')
       .set(bearer(manager))
-      .send({ cafNumber: String(randomInt(1_000_000, 9_999_999)), nir: withNirKey(first13), firstName: 'Test', lastName, birthDate: '1980-07-23', sex: 'M', communeCode: '93029', rightsOpenedOn: '2024-03-18', phone: '0601020304' });
+      .send({ cafNumber: randomCafNumber(), nir: withNirKey(first13), firstName: 'Test', lastName, birthDate: '1980-07-23', sex: 'M', communeCode: '93029', rightsOpenedOn: '2024-03-18', phone: '0601020304' });
     expect(res.status).toBe(201);
     const oriented = await http(app).post(`/api/v1/beneficiaries/${res.body.id}/orientation`).set(bearer(manager)).send({ path: 'professional', referentBody: 'france_travail', decidedOn: '2024-04-15', reason: 'Souhaite un emploi dans le bâtiment' });
     expect(oriented.status).toBe(200);

@@ -6,7 +6,7 @@ import { JwtAuthGuard } from './common/auth/jwt-auth.guard';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
 import { createValidationPipe } from './common/http/validation.pipe';
-import { appConfig, auditConfig, authConfig, beneficiariesConfig, databaseConfig, env, jobsConfig, pathwayConfig, retentionConfig, webhooksConfig } from './config/configuration';
+import { appConfig, auditConfig, authConfig, beneficiariesConfig, databaseConfig, env, jobsConfig, pathwayConfig, retentionConfig, suspensionsConfig, webhooksConfig } from './config/configuration';
 import { dataSourceOptions } from './database/data-source';
 import { DatabaseModule } from './database/database.module';
 import { AdvisorsModule } from './modules/advisors/advisors.module';
@@ -27,6 +27,7 @@ import { ProvidersModule } from './modules/providers/providers.module';
 import { ReferralsModule } from './modules/referrals/referrals.module';
 import { ReportsModule } from './modules/reports/reports.module';
 import { RetentionModule } from './modules/retention/retention.module';
+import { SuspensionsModule } from './modules/suspensions/suspensions.module';
 import { TimelineModule } from './modules/timeline/timeline.module';
 import { UsersModule } from './modules/users/users.module';
 import { WebhookEndpointsModule } from './modules/webhook-endpoints/webhook-endpoints.module';
@@ -40,7 +41,7 @@ import { MetricsModule } from './modules/metrics/metrics.module';
       isGlobal: true,
       ignoreEnvFile: true,
       validate: () => ({ ...env() }),
-      load: [appConfig, databaseConfig, authConfig, jobsConfig, auditConfig, beneficiariesConfig, retentionConfig, pathwayConfig, webhooksConfig],
+      load: [appConfig, databaseConfig, authConfig, jobsConfig, auditConfig, beneficiariesConfig, suspensionsConfig, retentionConfig, pathwayConfig, webhooksConfig],
     }),
     TypeOrmModule.forRootAsync({
       inject: [databaseConfig.KEY],
@@ -78,6 +79,7 @@ import { MetricsModule } from './modules/metrics/metrics.module';
     RetentionModule,
     BarriersModule,
     JournalModule,
+    SuspensionsModule,
     ProgrammesModule,
     ReferralsModule,
     ReportsModule,

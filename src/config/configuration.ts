@@ -98,6 +98,16 @@ export const beneficiariesConfig = registerAs('beneficiaries', () => {
   };
 });
 
+export const suspensionsConfig = registerAs('suspensions', () => {
+  const e = env();
+  return {
+    minRatePercent: e.SUSPENSION_MIN_RATE_PERCENT,
+    householdMaxRatePercent: e.SUSPENSION_HOUSEHOLD_MAX_RATE_PERCENT,
+    maxMonths: e.SUSPENSION_MAX_MONTHS,
+    repeatedMaxMonths: e.SUSPENSION_REPEATED_MAX_MONTHS,
+  };
+});
+
 export const retentionConfig = registerAs('retention', () => ({ retentionMonths: env().RETENTION_MONTHS }));
 
 export const pathwayConfig = registerAs('pathway', () => {

@@ -77,4 +77,12 @@ describe('validateEnv', () => {
     expect(problems).toHaveLength(2);
     expect(problems.join('\n')).not.toContain('not a secret!');
   });
+
+  it('checks the suspension bounds against each other', () => {
+    expect(validateEnv({})).toMatchObject({ SUSPENSION_MIN_RATE_PERCENT: 30, SUSPENSION_HOUSEHOLD_MAX_RATE_PERCENT: 50, SUSPENSION_MAX_MONTHS: 2, SUSPENSION_REPEATED_MAX_MONTHS: 4 });
+    expect(validateEnv({ SUSPENSION_MIN_RATE_PERCENT: '50', SUSPENSION_REPEATED_MAX_MONTHS: '2' }).SUSPENSION_MIN_RATE_PERCENT).toBe(50);
+    expect(() => validateEnv({ SUSPENSION_MIN_RATE_PERCENT: '0' })).toThrow(/SUSPENSION_MIN_RATE_PERCENT/);
+    expect(() => validateEnv({ SUSPENSION_MIN_RATE_PERCENT: '60' })).toThrow(/SUSPENSION_HOUSEHOLD_MAX_RATE_PERCENT: must not be below SUSPENSION_MIN_RATE_PERCENT/);
+    expect(() => validateEnv({ SUSPENSION_MAX_MONTHS: '6' })).toThrow(/SUSPENSION_REPEATED_MAX_MONTHS: must not be below SUSPENSION_MAX_MONTHS/);
+  });
 });

@@ -153,6 +153,34 @@ export class EnvironmentVariables {
   @Max(365)
   PATHWAY_WITHOUT_SOLUTION_DAYS = 30;
 
+  /** The smallest share of the allowance a suspension may take, in percent (domain.md §3: 30 %). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  SUSPENSION_MIN_RATE_PERCENT = 30;
+
+  /** The largest share a suspension may take for a household of more than one person, in percent (50 %). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  SUSPENSION_HOUSEHOLD_MAX_RATE_PERCENT = 50;
+
+  /** The longest first suspension, in months (1 to 2). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(12)
+  SUSPENSION_MAX_MONTHS = 2;
+
+  /** The longest suspension when the person was suspended before, in months ("longer if repeated"). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(12)
+  SUSPENSION_REPEATED_MAX_MONTHS = 4;
+
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
 
@@ -355,6 +383,12 @@ export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables 
     );
     throw new ConfigValidationError(problems);
   }
+  const relations = [
+    env.SUSPENSION_HOUSEHOLD_MAX_RATE_PERCENT < env.SUSPENSION_MIN_RATE_PERCENT &&
+      'SUSPENSION_HOUSEHOLD_MAX_RATE_PERCENT: must not be below SUSPENSION_MIN_RATE_PERCENT',
+    env.SUSPENSION_REPEATED_MAX_MONTHS < env.SUSPENSION_MAX_MONTHS && 'SUSPENSION_REPEATED_MAX_MONTHS: must not be below SUSPENSION_MAX_MONTHS',
+  ].filter((p): p is string => typeof p === 'string');
+  if (relations.length > 0) throw new ConfigValidationError(relations);
   return env;
 }
 

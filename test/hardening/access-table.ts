@@ -275,6 +275,26 @@ export const ACCESS_TABLE: Record<string, Row> = {
       return { path: { id: r.person, requestId: r.request }, body: { reason: 'Pas maintenant' } };
     },
   },
+  'GET /api/v1/beneficiaries/{id}/suspensions': { expect: PERSON_STAFF, scopes: [], call: (w) => ({ path: P(w) }) },
+  'POST /api/v1/beneficiaries/{id}/suspensions': {
+    expect: PERSON_STAFF,
+    scopes: [],
+    call: async (w) => ({ path: { id: await fresh.person(w) }, body: { ground: 'appointment_missed', facts: 'Absent au rendez-vous du 3' } }),
+    why: 'one open procedure per person (409): a fresh person each time',
+  },
+  'GET /api/v1/beneficiaries/{id}/suspensions/{suspensionId}': { expect: PERSON_STAFF, scopes: [], call: (w) => ({ path: { id: w.person, suspensionId: w.suspension } }) },
+  'POST /api/v1/beneficiaries/{id}/suspensions/{suspensionId}/decide': {
+    expect: '401 2 2 403 403 403 403 403 403',
+    scopes: [],
+    call: async (w) => ({ path: await fresh.suspension(w), body: { outcome: 'no_sanction', reason: 'Motif légitime' } }),
+    why: 'the département decides: managers and admins',
+  },
+  'POST /api/v1/beneficiaries/{id}/suspensions/{suspensionId}/lift': {
+    expect: '401 2 2 403 403 403 403 403 403',
+    scopes: [],
+    call: async (w) => ({ path: await fresh.suspension(w, true), body: { reason: 'Contrat signé' } }),
+    why: 'the département decides: managers and admins',
+  },
   'GET /api/v1/beneficiaries/{id}/timeline': { expect: PERSON_READ, scopes: ['beneficiaries:read'], call: (w) => ({ path: P(w) }) },
 
   // ---- imports (admins and connectors)

@@ -52,6 +52,7 @@ export interface World {
   contract: string;
   barrier: string;
   note: string;
+  suspension: string;
   focus: string;
   target: string;
   action: string;
@@ -105,6 +106,7 @@ export async function buildWorld(app: NestFastifyApplication): Promise<World> {
   const contract = ok('contract', await http(app).post(`${base}/contracts`).set(as(managerA)).send({ startsOn: isoDay(), weeklyActivityHours: 15, actionPlan: 'Recherche active' })).id;
   const barrier = ok('barrier', await http(app).post(`${base}/barriers`).set(as(managerA)).send({ theme: 'mobility', severity: 'medium' })).id;
   const note = ok('note', await http(app).post(`${base}/journal`).set(as(managerA)).send({ body: 'Entretien de suivi', category: 'interview' })).id;
+  const suspension = ok('suspension', await http(app).post(`${base}/suspensions`).set(as(managerA)).send({ ground: 'appointment_missed', facts: 'Absent au rendez-vous' })).id;
   const focus = ok('focus', await http(app).post(`${base}/action-plan/focuses`).set(as(managerA)).send({ theme: 'digital' })).id;
   const target = ok('target', await http(app).post(`${base}/action-plan/focuses/${focus}/targets`).set(as(managerA)).send({ title: 'Autonomie numérique' })).id;
   const action = ok('action', await http(app).post(`${base}/action-plan/targets/${target}/actions`).set(as(managerA)).send({ title: 'Atelier courriel' })).id;
@@ -169,6 +171,7 @@ export async function buildWorld(app: NestFastifyApplication): Promise<World> {
     contract,
     barrier,
     note,
+    suspension,
     focus,
     target,
     action,
@@ -220,6 +223,17 @@ export const fresh = {
     const id = await fresh.person(w);
     const barrierId = ok('barrier', await http(w.app).post(`/api/v1/beneficiaries/${id}/barriers`).set(bearer(w.managerA)).send({ theme: 'housing', severity: 'low' })).id;
     return { id, barrierId };
+  },
+  /** A suspension procedure opened on a fresh person, decided as a suspension when asked. */
+  async suspension(w: World, decided = false): Promise<{ id: string; suspensionId: string }> {
+    const id = await fresh.person(w);
+    const base = `/api/v1/beneficiaries/${id}/suspensions`;
+    const suspensionId = ok('suspension', await http(w.app).post(base).set(bearer(w.managerA)).send({ ground: 'obligations_not_met', facts: 'Heures non réalisées' })).id;
+    if (decided) {
+      const body = { outcome: 'suspension', reason: 'Aucun motif légitime', ratePercent: 30, months: 1 };
+      ok('decide', await http(w.app).post(`${base}/${suspensionId}/decide`).set(bearer(w.managerA)).send(body));
+    }
+    return { id, suspensionId };
   },
   async importBy(w: World, token: string): Promise<string> {
     return ok('import', await http(w.app).post('/api/v1/beneficiary-imports').set({ authorization: `Bearer ${token}` }).attach('file', Buffer.from(importCsv(w.communeA)), 'people.csv')).id;

@@ -51,6 +51,16 @@ describe('RGPD retention', () => {
     const job = await http(app).post(`${pathway}/${p}/employments`).set(bearer(manager)).send({ employerName: 'Maçonnerie Dupont', employerSiret: '73282932000074', contractType: 'cdi', startsOn: '2024-06-17', weeklyHours: 35, romeCode: 'F1703' });
     expect(job.status).toBe(201);
     await http(app).post(`${pathway}/${p}/employments/${job.body.id}/follow-ups/1`).set(bearer(manager)).send({ contactedOn: '2024-07-18', outcome: 'still_employed', note: 'Se plaint du dos' }).expect(200);
+    // And a suspension procedure, decided and lifted.
+    const suspensions = `/api/v1/beneficiaries/${old}/suspensions`;
+    const procedure = await http(app).post(suspensions).set(bearer(manager)).send({ ground: 'appointment_missed', facts: 'Absent le 3 juin 2024', openedOn: '2024-06-05' });
+    expect(procedure.status).toBe(201);
+    await http(app)
+      .post(`${suspensions}/${procedure.body.id}/decide`)
+      .set(bearer(manager))
+      .send({ outcome: 'suspension', reason: 'Aucun motif', decidedOn: '2024-06-20', ratePercent: 50, months: 2 })
+      .expect(200);
+    await http(app).post(`${suspensions}/${procedure.body.id}/lift`).set(bearer(manager)).send({ reason: 'Reprise des démarches', liftedOn: '2024-07-08' }).expect(200);
     await db.query(`UPDATE beneficiaries SET last_contact_at = now() - interval '25 months' WHERE id = $1`, [old]);
 
     const preview = await http(app).get('/api/v1/retention/preview').set(bearer(admin));
@@ -94,6 +104,32 @@ describe('RGPD retention', () => {
     ]);
     expect(await db.query(`SELECT employer_name AS n, employer_siret AS s, lasting FROM pathway_employments WHERE participant_id = $1`, [p])).toEqual([{ n: 'anonymised', s: null, lasting: true }]);
     expect(await db.query(`SELECT f.note, f.outcome FROM pathway_follow_ups f WHERE f.employment_id = $1 AND f.month = 1`, [job.body.id])).toEqual([{ note: null, outcome: 'still_employed' }]);
+    // The procedure keeps its statistics (ground, outcome, rate, length), dates cut to the month; the words and the people go.
+    expect(
+      await db.query(
+        `SELECT ground, facts, decision_reason, lift_reason, opened_by, decided_by, lifted_by, outcome, rate_percent, months,
+                opened_on::text, decided_on::text, starts_on::text, ends_on::text, lifted_on::text FROM suspension_procedures WHERE beneficiary_id = $1`,
+        [old],
+      ),
+    ).toEqual([
+      {
+        ground: 'appointment_missed',
+        facts: 'anonymised',
+        decision_reason: 'anonymised',
+        lift_reason: 'anonymised',
+        opened_by: null,
+        decided_by: null,
+        lifted_by: null,
+        outcome: 'suspension',
+        rate_percent: 50,
+        months: 2,
+        opened_on: '2024-06-01',
+        decided_on: '2024-06-01',
+        starts_on: '2024-06-01',
+        ends_on: '2024-08-01',
+        lifted_on: '2024-07-01',
+      },
+    ]);
     expectProblem(await http(app).get(`/api/v1/beneficiaries/${old}`).set(bearer(manager)), 404, 'BENEFICIARY_NOT_FOUND');
     const list = await http(app).get('/api/v1/beneficiaries').query({ communeCode: '93029' }).set(bearer(manager));
     expect(list.body.data.map((b: { id: string }) => b.id)).toEqual([recent]);

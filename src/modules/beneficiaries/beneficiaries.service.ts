@@ -236,7 +236,7 @@ export class BeneficiariesService {
     const b = await this.access.findVisible(actor.principal, id);
     const where = { beneficiaryId: id };
     const rowsOf = (table: string) => this.dataSource.query(`SELECT * FROM ${table} WHERE beneficiary_id = $1 ORDER BY created_at, id`, [id]);
-    const [orientations, reorientationRequests, assignments, contracts, timeline, accessLog, barriers, focuses, targets, actions, journal] = await Promise.all([
+    const [orientations, reorientationRequests, assignments, contracts, timeline, accessLog, barriers, focuses, targets, actions, journal, suspensions] = await Promise.all([
       this.dataSource.getRepository(Orientation).find({ where, order: { decidedOn: 'ASC', createdAt: 'ASC' } }),
       this.dataSource.getRepository(ReorientationRequest).find({ where, order: { requestedAt: 'ASC' } }),
       this.dataSource.getRepository(Assignment).find({ where, order: { assignedAt: 'ASC' } }),
@@ -248,6 +248,7 @@ export class BeneficiariesService {
       rowsOf('action_plan_targets'),
       rowsOf('action_plan_actions'),
       rowsOf('journal_notes'),
+      rowsOf('suspension_procedures'),
     ]);
     await this.audit.record(actor, { action: 'beneficiary.export', resourceType: 'beneficiary', resourceId: id });
     return {
@@ -260,6 +261,7 @@ export class BeneficiariesService {
       barriers,
       actionPlan: { focuses, targets, actions },
       journal,
+      suspensions,
       timeline,
       accessLog,
     };

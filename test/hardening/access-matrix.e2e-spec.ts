@@ -7,7 +7,7 @@ import { http, startTestApp } from '../setup/app';
 import { sendSigned } from '../webhooks/webhook-helpers';
 import { ACCESS_TABLE, Call, Caller, CALLERS, Cell, Row, staffOf } from './access-table';
 import { checkResponse, fillPath, noteStatus, Operation, operations, problemShapeErrors, undocumentedReport } from './openapi-tools';
-import { ALL_SCOPES, buildWorld, fresh, FT_SECRET, World } from './world';
+import { ALL_SCOPES, buildWorld, closeWorld, fresh, FT_SECRET, World } from './world';
 
 /**
  * Every operation of openapi/openapi.json × every caller of the access table:
@@ -28,7 +28,7 @@ describe('access matrix: every operation × every caller', () => {
     // Figures for docs/reliability.md.
     console.log(`access matrix: ${figures.cells} cells, ${figures.schemaChecks} 2xx bodies checked against the spec, statuses ${JSON.stringify(figures.statuses)}`);
     console.log(`access matrix: HTTP-layer statuses not listed by their operation:\n${undocumentedReport()}`);
-    await w?.receiver.close();
+    await closeWorld(w);
     await app?.close();
     delete process.env.FRANCE_TRAVAIL_WEBHOOK_SECRET;
   });

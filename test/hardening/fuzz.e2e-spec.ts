@@ -5,7 +5,7 @@ import { expectProblem, http, startTestApp } from '../setup/app';
 import { sendSigned } from '../webhooks/webhook-helpers';
 import { ACCESS_TABLE, Call, Caller, staffOf } from './access-table';
 import { checkResponse, fillPath, noteStatus, Operation, operations, problemShapeErrors, undocumentedReport, resolve } from './openapi-tools';
-import { ALL_SCOPES, buildWorld, FT_SECRET, World } from './world';
+import { ALL_SCOPES, buildWorld, closeWorld, FT_SECRET, World } from './world';
 
 /**
  * Fuzzing from the spec: for every operation of openapi/openapi.json, start from
@@ -151,7 +151,7 @@ describe('fuzzing every operation of the spec', () => {
     // Figures for docs/reliability.md.
     console.log(`fuzz: seed ${SEED}, ${figures.requests} requests, ${figures.serverErrors} 5xx, ${figures.problems} 4xx problems, ${figures.ok} 2xx (${figures.schemaChecks} checked against the spec), statuses ${JSON.stringify(figures.statuses)}`);
     console.log(`fuzz: HTTP-layer statuses not listed by their operation:\n${undocumentedReport()}`);
-    await w?.receiver.close();
+    await closeWorld(w);
     await app?.close();
     delete process.env.FRANCE_TRAVAIL_WEBHOOK_SECRET;
   });

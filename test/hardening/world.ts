@@ -1,5 +1,6 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
 import { Role } from '../../src/common/auth/roles';
 import { assign, createBeneficiary, isoDay, letters, machineClientToken, orient } from '../factories/case-file';
 import { bearer, createAgency, createProvider, createStaff, createTestCommune, randomSiret, StaffAccount } from '../factories/identity';
@@ -190,6 +191,13 @@ export async function buildWorld(app: NestFastifyApplication): Promise<World> {
     receiver,
     client,
   };
+}
+
+/** Disables the world's webhook endpoints (their receiver goes away with it), then closes the receiver. */
+export async function closeWorld(w: World | undefined): Promise<void> {
+  if (!w) return;
+  await w.app.get(DataSource).query(`UPDATE webhook_endpoints SET enabled = false WHERE url LIKE $1 || '/%'`, [w.receiver.url]);
+  await w.receiver.close();
 }
 
 /** A France Travail event about nobody we know (stored, then unmatched). */

@@ -10,16 +10,18 @@ let fileStarted = false;
 
 /**
  * The real application on the test database, initialised and ready for supertest.
- * The test files share one database: when a file starts its first app, the webhook
- * endpoints other files left enabled (their receivers are gone) are disabled, so that
- * this file's dispatcher does not spend its pool and time retrying dead receivers.
+ * The test files share one database and each disables its own webhook endpoints when it
+ * ends. When a file starts its first app, endpoints left enabled by a file that did not end
+ * (untouched for 10 minutes: no test file runs that long) are disabled, so that this file's
+ * dispatcher does not spend its pool and time retrying dead receivers; the endpoints of files
+ * running at the same time stay as they are.
  */
 export async function startTestApp(extraModules: (Type | DynamicModule)[] = []): Promise<NestFastifyApplication> {
   resetEnvCache();
   const app = await createApp(extraModules);
   if (!fileStarted) {
     fileStarted = true;
-    await app.get(DataSource).query(`UPDATE webhook_endpoints SET enabled = false WHERE enabled`);
+    await app.get(DataSource).query(`UPDATE webhook_endpoints SET enabled = false WHERE enabled AND updated_at < now() - interval '10 minutes'`);
   }
   await app.init();
   await app.getHttpAdapter().getInstance().ready();

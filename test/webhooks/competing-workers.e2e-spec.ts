@@ -5,6 +5,7 @@ import { WebhookSender } from '../../src/modules/webhook-endpoints/webhook-sende
 import { createBeneficiary } from '../factories/case-file';
 import { bearer, createAgency, createStaff, createTestCommune, StaffAccount } from '../factories/identity';
 import { http, startTestApp } from '../setup/app';
+import { ownMigratedDatabase } from '../setup/test-database';
 import { Receiver, startReceiver, waitFor } from './webhook-helpers';
 
 const restore = (name: string, value: string | undefined) => {
@@ -12,15 +13,23 @@ const restore = (name: string, value: string | undefined) => {
   else process.env[name] = value;
 };
 
-/** Two API instances on one database, both fanning out and taking delivery jobs: every event reaches the receiver once. */
+/**
+ * Two API instances on one database, both fanning out and taking delivery jobs: every event
+ * reaches the receiver once. On a database of its own: the apps of other test files would take
+ * delivery jobs from the shared queue too.
+ */
 describe('webhooks out: two instances on the same database', () => {
   let apps: NestFastifyApplication[];
   let admin: StaffAccount;
   let commune: string;
   let receiver: Receiver;
-  const saved = { interval: process.env.WEBHOOK_DISPATCH_INTERVAL_MS, concurrency: process.env.WEBHOOK_DISPATCH_CONCURRENCY };
+  const saved = { interval: process.env.WEBHOOK_DISPATCH_INTERVAL_MS, concurrency: process.env.WEBHOOK_DISPATCH_CONCURRENCY, url: process.env.DATABASE_URL };
+  let drop: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
+    const own = await ownMigratedDatabase('competing_workers');
+    drop = own.drop;
+    process.env.DATABASE_URL = own.url;
     process.env.WEBHOOK_DISPATCH_INTERVAL_MS = '50';
     process.env.WEBHOOK_DISPATCH_CONCURRENCY = '2';
     apps = [await startTestApp(), await startTestApp()];
@@ -35,6 +44,8 @@ describe('webhooks out: two instances on the same database', () => {
     await receiver.close();
     restore('WEBHOOK_DISPATCH_INTERVAL_MS', saved.interval);
     restore('WEBHOOK_DISPATCH_CONCURRENCY', saved.concurrency);
+    restore('DATABASE_URL', saved.url);
+    await drop?.();
   });
 
   it('delivers each of 60 events exactly once, with both instances dispatching', async () => {
@@ -43,8 +54,7 @@ describe('webhooks out: two instances on the same database', () => {
     // The receiver is a little slow, so that both instances have work in flight at once.
     receiver.respond = () => ({ status: 204, delayMs: 40 });
     const ids = new Set<string>();
-    // The people each instance made an attempt for, to this test's endpoint (other files'
-    // endpoints may take the same event type, and get these people's events too).
+    // The people each instance made an attempt for, to this test's endpoint.
     const attemptedBy: string[][] = [[], []];
     apps.forEach((app, i) => {
       type Claimed = { endpointId: string; payload: { data: { beneficiaryId?: string } } };

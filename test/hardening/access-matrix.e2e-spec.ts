@@ -1,7 +1,7 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import { Role } from '../../src/common/auth/roles';
-import { createBeneficiary } from '../factories/case-file';
+import { createBeneficiary, machineClientToken } from '../factories/case-file';
 import { bearer, createStaff } from '../factories/identity';
 import { http, startTestApp } from '../setup/app';
 import { sendSigned } from '../webhooks/webhook-helpers';
@@ -64,6 +64,8 @@ describe('access matrix: every operation × every caller', () => {
   it('answers 404 to the staff of another provider and to a manager of A on the records of B (out of scope is not found)', async () => {
     const providerQ = await createStaff(app, Role.Provider, { providerId: w.providerQ });
     const personB = (await createBeneficiary(app, w.advisorB, w.communeB)).id;
+    const hooks = { token: await w.client(['webhooks:manage']) };
+    const otherHooks = await machineClientToken(app, w.admin, ['webhooks:manage']);
     const get = (who: { token: string }, url: string) => http(app).get(url).set(bearer(who));
     const post = (who: { token: string }, url: string, body: object = {}) => http(app).post(url).set(bearer(who)).send(body);
     const cells: [string, Promise<request.Response>, number][] = [
@@ -77,6 +79,13 @@ describe('access matrix: every operation × every caller', () => {
       ['manager A reads a person of B', get(w.managerA, `/api/v1/beneficiaries/${personB}`), 404],
       ['advisor A reads a person of B', get(w.advisorA, `/api/v1/beneficiaries/${personB}`), 404],
       ['advisor B reads their own person', get(w.advisorB, `/api/v1/beneficiaries/${personB}`), 200],
+      // A machine client manages the webhook endpoints it created, not an admin's (nor another client's).
+      ['a client reads the endpoint of an admin', get(hooks, `/api/v1/webhook-endpoints/${w.endpoint}`), 404],
+      ['a client reads its deliveries', get(hooks, `/api/v1/webhook-endpoints/${w.endpoint}/deliveries/${w.delivery}`), 404],
+      ['a client rotates its secret', post(hooks, `/api/v1/webhook-endpoints/${w.endpoint}/rotate-secret`), 404],
+      ['a client disables it', http(app).patch(`/api/v1/webhook-endpoints/${w.endpoint}`).set(bearer(hooks)).send({ enabled: false }), 404],
+      ['a client deletes it', http(app).delete(`/api/v1/webhook-endpoints/${w.endpoint}`).set(bearer(hooks)), 404],
+      ['another client reads the endpoint of a client', get(otherHooks, `/api/v1/webhook-endpoints/${(await fresh.endpointOf(w, 'cli+')).id}`), 404],
     ];
     const failures: string[] = [];
     for (const [what, pending, status] of cells) {
@@ -87,6 +96,12 @@ describe('access matrix: every operation × every caller', () => {
     const list = await get(providerQ, '/api/v1/referrals?limit=100');
     expect(list.status).toBe(200);
     expect(list.body.data.map((r: { id: string }) => r.id)).not.toContain(w.referral);
+    const endpoints = await get(hooks, '/api/v1/webhook-endpoints?limit=100');
+    expect(endpoints.status).toBe(200);
+    const listed = endpoints.body.data.map((e: { id: string }) => e.id);
+    expect(listed).toContain((await fresh.endpointOf(w, 'cli+')).id);
+    expect(listed).not.toContain(w.endpoint);
+    expect((await get(w.admin, `/api/v1/webhook-endpoints/${w.endpoint}`)).body.enabled).toBe(true);
   });
 
   describe.each(ops.map((o) => [o.key, o] as const))('%s', (key, o) => {

@@ -467,19 +467,23 @@ export const ACCESS_TABLE: Record<string, Row> = {
   // ---- webhook endpoints (admins and connectors with webhooks:manage)
   'GET /api/v1/webhook-endpoints': { expect: WEBHOOKS, scopes: ['webhooks:manage'], call: () => ({}) },
   'POST /api/v1/webhook-endpoints': { expect: WEBHOOKS, scopes: ['webhooks:manage'], call: (w) => ({ body: { url: `${w.receiver.url}/new`, eventTypes: ['beneficiary.created'] } }) },
-  'DELETE /api/v1/webhook-endpoints/{id}': { expect: WEBHOOKS, scopes: ['webhooks:manage'], call: async (w) => ({ path: { id: await fresh.endpoint(w) } }) },
-  'GET /api/v1/webhook-endpoints/{id}': { expect: WEBHOOKS, scopes: ['webhooks:manage'], call: (w) => ({ path: { id: w.endpoint } }) },
-  'PATCH /api/v1/webhook-endpoints/{id}': { expect: WEBHOOKS, scopes: ['webhooks:manage'], call: (w) => ({ path: { id: w.endpoint }, body: { description: `Test ${letters(4)}` } }) },
-  'GET /api/v1/webhook-endpoints/{id}/deliveries': { expect: WEBHOOKS, scopes: ['webhooks:manage'], call: (w) => ({ path: { id: w.endpoint } }) },
-  'GET /api/v1/webhook-endpoints/{id}/deliveries/{deliveryId}': { expect: WEBHOOKS, scopes: ['webhooks:manage'], call: (w) => ({ path: { id: w.endpoint, deliveryId: w.delivery } }) },
+  'DELETE /api/v1/webhook-endpoints/{id}': { expect: WEBHOOKS, scopes: ['webhooks:manage'], call: async (w, c) => ({ path: { id: await fresh.endpoint(w, c) } }) },
+  'GET /api/v1/webhook-endpoints/{id}': { expect: WEBHOOKS, scopes: ['webhooks:manage'], call: async (w, c) => ({ path: { id: (await fresh.endpointOf(w, c)).id } }) },
+  'PATCH /api/v1/webhook-endpoints/{id}': {
+    expect: WEBHOOKS,
+    scopes: ['webhooks:manage'],
+    call: async (w, c) => ({ path: { id: (await fresh.endpointOf(w, c)).id }, body: { description: `Test ${letters(4)}` } }),
+  },
+  'GET /api/v1/webhook-endpoints/{id}/deliveries': { expect: WEBHOOKS, scopes: ['webhooks:manage'], call: async (w, c) => ({ path: { id: (await fresh.endpointOf(w, c)).id } }) },
+  'GET /api/v1/webhook-endpoints/{id}/deliveries/{deliveryId}': { expect: WEBHOOKS, scopes: ['webhooks:manage'], call: async (w, c) => ({ path: await fresh.endpointOf(w, c) }) },
   'POST /api/v1/webhook-endpoints/{id}/deliveries/{deliveryId}/retry': {
     expect: '401 B 403 403 403 403 403 B 403',
     scopes: ['webhooks:manage'],
-    call: (w) => ({ path: { id: w.endpoint, deliveryId: w.delivery } }),
+    call: async (w, c) => ({ path: await fresh.endpointOf(w, c) }),
     why: 'a delivery already delivered cannot be retried (409)',
   },
-  'POST /api/v1/webhook-endpoints/{id}/rotate-secret': { expect: WEBHOOKS, scopes: ['webhooks:manage'], call: (w) => ({ path: { id: w.endpoint } }) },
-  'POST /api/v1/webhook-endpoints/{id}/test': { expect: WEBHOOKS, scopes: ['webhooks:manage'], call: (w) => ({ path: { id: w.endpoint } }) },
+  'POST /api/v1/webhook-endpoints/{id}/rotate-secret': { expect: WEBHOOKS, scopes: ['webhooks:manage'], call: async (w, c) => ({ path: { id: (await fresh.endpointOf(w, c)).id } }) },
+  'POST /api/v1/webhook-endpoints/{id}/test': { expect: WEBHOOKS, scopes: ['webhooks:manage'], call: async (w, c) => ({ path: { id: (await fresh.endpointOf(w, c)).id } }) },
 
   // ---- webhooks in
   'POST /api/v1/webhooks/france-travail': { expect: PUBLIC, scopes: [], call: () => ({ body: ftEvent(), signed: true }), why: 'authenticated by its signature, not a token' },

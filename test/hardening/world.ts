@@ -210,6 +210,8 @@ export function importCsv(commune: string): string {
     `${String(Math.floor(1_000_000 + Math.random() * 8_999_999))},,Import,Test,,1990-04-22,F,${commune},,,,DEM,2,true,${isoDay(-30)}\n`;
 }
 
+let clientEndpoint: Promise<{ id: string; deliveryId: string }> | undefined;
+
 /** Fresh resources for the state changes that an allowed caller can make only once. */
 export const fresh = {
   async person(w: World, oriented = true): Promise<string> {
@@ -254,6 +256,24 @@ export const fresh = {
     ).id;
     return { person, request };
   },
+  /**
+   * The endpoint (and its delivered test delivery) a caller manages: admins manage the world's,
+   * a machine client only one it created itself (made once, with its `webhooks:manage` token).
+   */
+  async endpointOf(w: World, caller: string): Promise<{ id: string; deliveryId: string }> {
+    if (caller !== 'cli+') return { id: w.endpoint, deliveryId: w.delivery };
+    clientEndpoint ??= (async () => {
+      const auth = { authorization: `Bearer ${await w.client(['webhooks:manage'])}` };
+      const id = ok('client endpoint', await http(w.app).post('/api/v1/webhook-endpoints').set(auth).send({ url: `${w.receiver.url}/client`, eventTypes: ['referral.accepted'] })).id;
+      const deliveryId = ok('client test delivery', await http(w.app).post(`/api/v1/webhook-endpoints/${id}/test`).set(auth)).id;
+      await waitFor(async () => {
+        const d = await http(w.app).get(`/api/v1/webhook-endpoints/${id}/deliveries/${deliveryId}`).set(auth);
+        return d.body.status === 'pending' || d.body.status === 'sending' ? undefined : true;
+      }, 15_000, "the client's test delivery");
+      return { id, deliveryId };
+    })();
+    return clientEndpoint;
+  },
   /** A referral to a programme of P of its own (the fuzzing may change the capacity of the fixture programme). */
   async referral(w: World, then: ('accept' | 'start')[] = []): Promise<string> {
     const person = await fresh.person(w);
@@ -272,8 +292,10 @@ export const fresh = {
   async advisorOfA(w: World): Promise<string> {
     return (await createStaff(w.app, Role.Advisor, { agencyId: w.agencyA })).id;
   },
-  async endpoint(w: World): Promise<string> {
-    return ok('endpoint', await http(w.app).post('/api/v1/webhook-endpoints').set(bearer(w.admin)).send({ url: `${w.receiver.url}/x`, eventTypes: ['referral.accepted'] })).id;
+  /** A new endpoint of the caller's own (a machine client manages only those it created; admins any). */
+  async endpoint(w: World, caller = 'admin'): Promise<string> {
+    const auth = caller === 'cli+' ? { authorization: `Bearer ${await w.client(['webhooks:manage'])}` } : bearer(w.admin);
+    return ok('endpoint', await http(w.app).post('/api/v1/webhook-endpoints').set(auth).send({ url: `${w.receiver.url}/x`, eventTypes: ['referral.accepted'] })).id;
   },
   uniqueCode: () => `H-${randomUUID().slice(0, 8).toUpperCase()}`,
   siret: randomSiret,

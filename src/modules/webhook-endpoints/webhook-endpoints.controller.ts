@@ -20,6 +20,7 @@ import { WebhookEndpointsService } from './webhook-endpoints.service';
 
 const MANAGERS = { roles: [Role.Admin], scopes: [Scope.WebhooksManage] };
 
+/** Admins manage every endpoint; a machine client (`webhooks:manage`) only those it created: another's answers 404. */
 @ApiTags('webhooks')
 @Controller('webhook-endpoints')
 export class WebhookEndpointsController {
@@ -39,18 +40,18 @@ export class WebhookEndpointsController {
 
   @Get()
   @Access(MANAGERS)
-  @ApiOperation({ operationId: 'listWebhookEndpoints', summary: 'Webhook endpoints, oldest first (never their secrets).' })
+  @ApiOperation({ operationId: 'listWebhookEndpoints', summary: 'Webhook endpoints, oldest first (never their secrets): all of them for an admin, its own for a machine client.' })
   @ApiPageResponse(WebhookEndpointDto)
-  list(@Query() query: ListWebhookEndpointsQueryDto): Promise<Page<WebhookEndpointDto>> {
-    return this.endpoints.list(query);
+  list(@CurrentActor() actor: Actor, @Query() query: ListWebhookEndpointsQueryDto): Promise<Page<WebhookEndpointDto>> {
+    return this.endpoints.list(actor.principal, query);
   }
 
   @Get(':id')
   @Access(MANAGERS)
   @ApiOperation({ operationId: 'getWebhookEndpoint', summary: 'One webhook endpoint.' })
   @ApiOkResponse({ type: WebhookEndpointDto })
-  get(@IdParam() id: string): Promise<WebhookEndpointDto> {
-    return this.endpoints.get(id);
+  get(@CurrentActor() actor: Actor, @IdParam() id: string): Promise<WebhookEndpointDto> {
+    return this.endpoints.get(actor.principal, id);
   }
 
   @Patch(':id')
@@ -96,16 +97,16 @@ export class WebhookEndpointsController {
   @Access(MANAGERS)
   @ApiOperation({ operationId: 'listWebhookDeliveries', summary: 'Deliveries to the endpoint, newest first: status, attempts, last response code, next attempt.' })
   @ApiPageResponse(WebhookDeliveryDto)
-  deliveries(@IdParam() id: string, @Query() query: ListDeliveriesQueryDto): Promise<Page<WebhookDeliveryDto>> {
-    return this.endpoints.deliveries(id, query);
+  deliveries(@CurrentActor() actor: Actor, @IdParam() id: string, @Query() query: ListDeliveriesQueryDto): Promise<Page<WebhookDeliveryDto>> {
+    return this.endpoints.deliveries(actor.principal, id, query);
   }
 
   @Get(':id/deliveries/:deliveryId')
   @Access(MANAGERS)
   @ApiOperation({ operationId: 'getWebhookDelivery', summary: 'One delivery, with the outcome of each attempt.' })
   @ApiOkResponse({ type: WebhookDeliveryDetailDto })
-  delivery(@IdParam() id: string, @IdParam('deliveryId') deliveryId: string): Promise<WebhookDeliveryDetailDto> {
-    return this.endpoints.delivery(id, deliveryId);
+  delivery(@CurrentActor() actor: Actor, @IdParam() id: string, @IdParam('deliveryId') deliveryId: string): Promise<WebhookDeliveryDetailDto> {
+    return this.endpoints.delivery(actor.principal, id, deliveryId);
   }
 
   @Post(':id/deliveries/:deliveryId/retry')

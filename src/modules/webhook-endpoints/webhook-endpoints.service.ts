@@ -1,7 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { DataSource, FindOptionsWhere } from 'typeorm';
+import { Principal } from '../../common/auth/principal';
+import { Role } from '../../common/auth/roles';
 import { Actor } from '../../common/context/actor';
 import { FieldEncryption } from '../../common/crypto/field-encryption';
 import { decodeCursor, Page, toPage } from '../../common/pagination/pagination';
@@ -35,7 +37,10 @@ const DELIVERY_COLUMNS = `id, endpoint_id AS "endpointId", event_id AS "eventId"
   payload, ${ts('created_at')} AS "createdAt", ${isoMicros('created_at')} AS "cursorAt"`;
 type DeliveryRow = WebhookDeliveryDto & { cursorAt: string };
 
-/** Webhook subscriptions, their secrets, and their deliveries (list, replay, ping). */
+/**
+ * Webhook subscriptions, their secrets, and their deliveries (list, replay, ping). Admins manage
+ * every endpoint; a machine client only the endpoints it created: another's is not found (404).
+ */
 @Injectable()
 export class WebhookEndpointsService {
   private readonly crypto: FieldEncryption;
@@ -74,8 +79,8 @@ export class WebhookEndpointsService {
     });
   }
 
-  async list(query: ListWebhookEndpointsQueryDto): Promise<Page<WebhookEndpointDto>> {
-    const qb = this.repo.createQueryBuilder('e').orderBy("date_trunc('milliseconds', e.created_at)", 'ASC').addOrderBy('e.id', 'ASC').limit(query.limit + 1);
+  async list(principal: Principal, query: ListWebhookEndpointsQueryDto): Promise<Page<WebhookEndpointDto>> {
+    const qb = this.repo.createQueryBuilder('e').where(this.isAdmin(principal) ? 'TRUE' : 'e.created_by = :owner', { owner: principal.id }).orderBy("date_trunc('milliseconds', e.created_at)", 'ASC').addOrderBy('e.id', 'ASC').limit(query.limit + 1);
     if (query.cursor) {
       const [at, id] = decodeCursor(query.cursor, ['timestamp', 'uuid']);
       qb.andWhere("(date_trunc('milliseconds', e.created_at), e.id) > (:at::timestamptz, :id::uuid)", { at, id });
@@ -83,8 +88,8 @@ export class WebhookEndpointsService {
     return toPage(await qb.getMany(), query.limit, (e) => [e.createdAt.toISOString(), e.id], toDto);
   }
 
-  async get(id: string): Promise<WebhookEndpointDto> {
-    return toDto(await this.find(id));
+  async get(principal: Principal, id: string): Promise<WebhookEndpointDto> {
+    return toDto(await this.find(principal, id));
   }
 
   /**
@@ -96,7 +101,7 @@ export class WebhookEndpointsService {
     if (input.url !== undefined) await this.checkUrl(input.url);
     let resumed = 0;
     const updated = await this.dataSource.transaction(async (manager) => {
-      const endpoint = await manager.findOne(WebhookEndpoint, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      const endpoint = await manager.findOne(WebhookEndpoint, { where: { id, ...this.owned(actor.principal) }, lock: { mode: 'pessimistic_write' } });
       if (!endpoint) throw endpointNotFound();
       const wasEnabled = endpoint.enabled;
       if (input.url !== undefined) endpoint.url = input.url;
@@ -125,7 +130,7 @@ export class WebhookEndpointsService {
   /** Deletes the endpoint and its deliveries. */
   async remove(actor: Actor, id: string): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
-      const result = await manager.delete(WebhookEndpoint, { id });
+      const result = await manager.delete(WebhookEndpoint, { id, ...this.owned(actor.principal) });
       if (!result.affected) throw endpointNotFound();
       await this.audit.record(actor, { action: 'webhook_endpoint.delete', resourceType: 'webhook_endpoint', resourceId: id }, manager);
     });
@@ -135,7 +140,7 @@ export class WebhookEndpointsService {
   async rotateSecret(actor: Actor, id: string): Promise<WebhookEndpointWithSecretDto> {
     const secret = newSecret();
     return this.dataSource.transaction(async (manager) => {
-      const endpoint = await manager.findOne(WebhookEndpoint, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      const endpoint = await manager.findOne(WebhookEndpoint, { where: { id, ...this.owned(actor.principal) }, lock: { mode: 'pessimistic_write' } });
       if (!endpoint) throw endpointNotFound();
       const overlap = this.config.secretOverlapSeconds;
       endpoint.previousSecretEncrypted = overlap > 0 ? endpoint.secretEncrypted : null;
@@ -149,7 +154,7 @@ export class WebhookEndpointsService {
 
   /** Queues a `ping` delivery to the endpoint, sent at once. */
   async test(actor: Actor, id: string): Promise<WebhookDeliveryDetailDto> {
-    const endpoint = await this.find(id);
+    const endpoint = await this.find(actor.principal, id);
     if (!endpoint.enabled) throw endpointDisabled();
     const deliveryId = randomUUID();
     await this.dataSource.transaction(async (manager) => {
@@ -167,12 +172,12 @@ export class WebhookEndpointsService {
       await this.audit.record(actor, { action: 'webhook_endpoint.test', resourceType: 'webhook_endpoint', resourceId: id }, manager);
     });
     this.sender.wake(1);
-    return this.delivery(id, deliveryId);
+    return this.deliveryOf(id, deliveryId);
   }
 
   /** Newest first. */
-  async deliveries(endpointId: string, query: ListDeliveriesQueryDto): Promise<Page<WebhookDeliveryDto>> {
-    await this.find(endpointId);
+  async deliveries(principal: Principal, endpointId: string, query: ListDeliveriesQueryDto): Promise<Page<WebhookDeliveryDto>> {
+    await this.find(principal, endpointId);
     const params: unknown[] = [endpointId];
     const where = ['endpoint_id = $1'];
     if (query.status) {
@@ -193,7 +198,12 @@ export class WebhookEndpointsService {
   }
 
   /** One delivery with the outcome of each attempt. */
-  async delivery(endpointId: string, deliveryId: string): Promise<WebhookDeliveryDetailDto> {
+  async delivery(principal: Principal, endpointId: string, deliveryId: string): Promise<WebhookDeliveryDetailDto> {
+    await this.find(principal, endpointId);
+    return this.deliveryOf(endpointId, deliveryId);
+  }
+
+  private async deliveryOf(endpointId: string, deliveryId: string): Promise<WebhookDeliveryDetailDto> {
     const [row] = await this.sql.rows<DeliveryRow>(`SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries WHERE id = $1 AND endpoint_id = $2`, [deliveryId, endpointId]);
     if (!row) throw deliveryNotFound();
     const attemptLog = await this.sql.rows<WebhookDeliveryDetailDto['attemptLog'][number]>(
@@ -210,6 +220,7 @@ export class WebhookEndpointsService {
    * (the job it already had claims it only if it is due by then).
    */
   async retry(actor: Actor, endpointId: string, deliveryId: string): Promise<WebhookDeliveryDetailDto> {
+    await this.find(actor.principal, endpointId);
     await this.dataSource.transaction(async (manager) => {
       const [row] = (await manager.query(`SELECT status FROM webhook_deliveries WHERE id = $1 AND endpoint_id = $2 FOR UPDATE`, [deliveryId, endpointId])) as {
         status: DeliveryStatus;
@@ -226,13 +237,22 @@ export class WebhookEndpointsService {
       await this.audit.record(actor, { action: 'webhook_delivery.retry', resourceType: 'webhook_delivery', resourceId: deliveryId, details: { endpointId, from: row.status } }, manager);
     });
     this.sender.wake(1);
-    return this.delivery(endpointId, deliveryId);
+    return this.deliveryOf(endpointId, deliveryId);
   }
 
-  private async find(id: string): Promise<WebhookEndpoint> {
-    const endpoint = await this.repo.findOne({ where: { id } });
+  private async find(principal: Principal, id: string): Promise<WebhookEndpoint> {
+    const endpoint = await this.repo.findOne({ where: { id, ...this.owned(principal) } });
     if (!endpoint) throw endpointNotFound();
     return endpoint;
+  }
+
+  private isAdmin(principal: Principal): boolean {
+    return principal.role === Role.Admin;
+  }
+
+  /** The endpoints the caller manages: all for an admin, its own for a machine client. */
+  private owned(principal: Principal): FindOptionsWhere<WebhookEndpoint> {
+    return this.isAdmin(principal) ? {} : { createdBy: principal.id };
   }
 
   private async checkUrl(url: string): Promise<void> {

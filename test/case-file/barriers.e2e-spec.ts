@@ -148,11 +148,24 @@ describe('barriers', () => {
 
     const all = await http(app).get(url(id)).set(bearer(colleague));
     expect(all.status).toBe(200);
-    expect(all.body.map((b: { id: string }) => b.id)).toEqual([recent.body.id, gone.body.id, old.body.id]);
+    expect(all.body.data.map((b: { id: string }) => b.id)).toEqual([recent.body.id, gone.body.id, old.body.id]);
+    expect(all.body.page).toEqual({ nextCursor: null, hasNextPage: false });
+    // A page at a time, on the day identified (then the time recorded and the id).
+    const first = await http(app).get(url(id)).query({ limit: 2 }).set(bearer(advisor));
+    expect(first.body.data.map((b: { id: string }) => b.id)).toEqual([recent.body.id, gone.body.id]);
+    expect(first.body.page.hasNextPage).toBe(true);
+    const second = await http(app).get(url(id)).query({ limit: 2, cursor: first.body.page.nextCursor }).set(bearer(advisor));
+    expect(second.body).toEqual({ data: [expect.objectContaining({ id: old.body.id })], page: { nextCursor: null, hasNextPage: false } });
+    const openFirst = await http(app).get(url(id)).query({ limit: 1, resolved: 'false' }).set(bearer(advisor));
+    const openNext = await http(app).get(url(id)).query({ limit: 1, resolved: 'false', cursor: openFirst.body.page.nextCursor }).set(bearer(advisor));
+    expect([...openFirst.body.data, ...openNext.body.data].map((b: { id: string }) => b.id)).toEqual([recent.body.id, old.body.id]);
+    const forged = Buffer.from(JSON.stringify(['2026-02-30', '2026-01-01T00:00:00.000Z', old.body.id])).toString('base64url');
+    expectProblem(await http(app).get(url(id)).query({ cursor: forged }).set(bearer(advisor)), 400, 'INVALID_CURSOR');
+    expectProblem(await http(app).get(url(id)).query({ limit: 101 }).set(bearer(advisor)), 400, 'VALIDATION_FAILED');
     const open = await http(app).get(url(id)).query({ resolved: 'false' }).set(bearer(advisor));
-    expect(open.body.map((b: { id: string }) => b.id)).toEqual([recent.body.id, old.body.id]);
+    expect(open.body.data.map((b: { id: string }) => b.id)).toEqual([recent.body.id, old.body.id]);
     const closed = await http(app).get(url(id)).query({ resolved: 'true' }).set(bearer(advisor));
-    expect(closed.body.map((b: { id: string }) => b.id)).toEqual([gone.body.id]);
+    expect(closed.body.data.map((b: { id: string }) => b.id)).toEqual([gone.body.id]);
     expectProblem(await http(app).get(url(id)).query({ resolved: 'maybe' }).set(bearer(advisor)), 400, 'VALIDATION_FAILED');
     const one = await http(app).get(url(id, `/${old.body.id}`)).set(bearer(advisor));
     expect(one.status).toBe(200);
@@ -176,7 +189,7 @@ describe('barriers', () => {
     it('are seen by the agency staff and admins', async () => {
       for (const who of [advisor, colleague, manager, admin]) {
         const list = await http(app).get(url(id)).set(bearer(who));
-        expect(list.body.map((b: { theme: string }) => b.theme).sort()).toEqual(['health', 'mobility']);
+        expect(list.body.data.map((b: { theme: string }) => b.theme).sort()).toEqual(['health', 'mobility']);
         const one = await http(app).get(url(id, `/${healthId}`)).set(bearer(who));
         expect(one.status).toBe(200);
         expect(one.body.note).toBe('Suivi diabète, fatigue chronique');
@@ -187,7 +200,7 @@ describe('barriers', () => {
       for (const client of [readClient, writeClient]) {
         const list = await http(app).get(url(id)).set(bearer(client));
         expect(list.status).toBe(200);
-        expect(list.body.map((b: { id: string }) => b.id)).toEqual([mobilityId]);
+        expect(list.body.data.map((b: { id: string }) => b.id)).toEqual([mobilityId]);
         expectProblem(await http(app).get(url(id, `/${healthId}`)).set(bearer(client)), 404, 'BARRIER_NOT_FOUND');
       }
       expectProblem(await http(app).patch(url(id, `/${healthId}`)).set(bearer(writeClient)).send({ severity: 'low' }), 404, 'BARRIER_NOT_FOUND');

@@ -360,7 +360,7 @@ describe('case file: creation and input validation', () => {
       const contract = await http(app).get(`/api/v1/beneficiaries/${caseId}/contracts/${contractId}`).set(bearer(managerA));
       expect(contract.body).toMatchObject({ status: 'draft', weeklyActivityHours: 15, signedOn: null });
       const requests = await http(app).get(`/api/v1/beneficiaries/${caseId}/reorientation-requests`).set(bearer(managerA));
-      expect(requests.body).toEqual([expect.objectContaining({ id: requestId, status: 'pending' })]);
+      expect(requests.body.data).toEqual([expect.objectContaining({ id: requestId, status: 'pending' })]);
     });
   });
 });

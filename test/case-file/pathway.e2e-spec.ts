@@ -45,7 +45,7 @@ describe('case file: orientation, contracts, exit', () => {
       const b = await fresh();
       expectProblem(await post(advisor, `/${b.id}/orientation`, { path: 'social', referentBody: 'departement' }), 403, 'FORBIDDEN');
       expect((await get(manager, `/${b.id}`)).body).toMatchObject({ status: 'to_orient', orientation: null });
-      expect((await get(manager, `/${b.id}/orientations`)).body).toEqual([]);
+      expect((await get(manager, `/${b.id}/orientations`)).body.data).toEqual([]);
     });
 
     it('the manager orients on the social path: status oriented, contract due in 30 days, review in 6 months', async () => {
@@ -61,7 +61,7 @@ describe('case file: orientation, contracts, exit', () => {
       });
       expect(res.body.version).toBeGreaterThan(b.version);
       const history = await get(manager, `/${b.id}/orientations`);
-      expect(history.body).toEqual([
+      expect(history.body.data).toEqual([
         expect.objectContaining({ path: 'social', referentBody: 'departement', decidedOn, endedOn: null, reason: 'Logement à stabiliser', decidedBy: manager.id }),
       ]);
     });
@@ -84,7 +84,7 @@ describe('case file: orientation, contracts, exit', () => {
         orientation: { path: 'professional', referentBody: 'france_travail', decidedOn: isoDay(-4) },
         deadlines: { contractDueOn: plusDays(isoDay(-4), 30), reviewDueOn: null },
       });
-      const history = (await get(advisor, `/${b.id}/orientations`)).body;
+      const history = (await get(advisor, `/${b.id}/orientations`)).body.data;
       expect(history).toHaveLength(2);
       expect(history[0]).toMatchObject({ path: 'professional', decidedOn: isoDay(-4), endedOn: null });
       expect(history[1]).toMatchObject({ path: 'social', decidedOn: isoDay(-20), endedOn: isoDay(-4) });
@@ -97,7 +97,7 @@ describe('case file: orientation, contracts, exit', () => {
       const res = await post(manager, `/${b.id}/orientation`, { path: 'professional', referentBody: 'france_travail', decidedOn: isoDay(-6) });
       expectProblem(res, 422, 'ORIENTATION_BEFORE_CURRENT');
       expect((await get(manager, `/${b.id}`)).body.orientation).toEqual({ path: 'social', referentBody: 'departement', decidedOn: isoDay(-5) });
-      const history = (await get(manager, `/${b.id}/orientations`)).body;
+      const history = (await get(manager, `/${b.id}/orientations`)).body.data;
       expect(history).toEqual([expect.objectContaining({ path: 'social', endedOn: null })]);
     });
 
@@ -137,7 +137,7 @@ describe('case file: orientation, contracts, exit', () => {
 
     it('a second request while one is pending → 409 REORIENTATION_PENDING', async () => {
       expectProblem(await post(advisor, `/${b.id}/reorientation-requests`, { path: 'socio_professional', referentBody: 'delegate', reason: 'Autre' }), 409, 'REORIENTATION_PENDING');
-      expect((await get(manager, `/${b.id}/reorientation-requests`)).body).toHaveLength(1);
+      expect((await get(manager, `/${b.id}/reorientation-requests`)).body.data).toHaveLength(1);
     });
 
     it('two requests made at the same time: one 201, one 409 (never a server error)', async () => {
@@ -157,7 +157,7 @@ describe('case file: orientation, contracts, exit', () => {
     it('denying without a reason → 400, the request stays pending', async () => {
       const res = await post(manager, `/${b.id}/reorientation-requests/${firstRequest}/deny`, {});
       expectFieldErrors(res, 'reason');
-      expect((await get(manager, `/${b.id}/reorientation-requests`)).body[0]).toMatchObject({ id: firstRequest, status: 'pending' });
+      expect((await get(manager, `/${b.id}/reorientation-requests`)).body.data[0]).toMatchObject({ id: firstRequest, status: 'pending' });
     });
 
     it('denying with a reason → denied, with the reason and the previous referent body; the orientation is unchanged', async () => {
@@ -195,12 +195,26 @@ describe('case file: orientation, contracts, exit', () => {
         orientation: { path: 'social', referentBody: 'departement', decidedOn: isoDay(0) },
         deadlines: { reviewDueOn: plusMonths(isoDay(0), 6), contractDueOn: plusDays(isoDay(0), 30) },
       });
-      const history = (await get(manager, `/${b.id}/orientations`)).body;
+      const history = (await get(manager, `/${b.id}/orientations`)).body.data;
       expect(history).toHaveLength(2);
       expect(history[0]).toMatchObject({ path: 'social', referentBody: 'departement', decidedOn: isoDay(0), endedOn: null });
       expect(history[1]).toMatchObject({ path: 'professional', endedOn: isoDay(0) });
-      const requests = (await get(manager, `/${b.id}/reorientation-requests`)).body;
+      const requests = (await get(manager, `/${b.id}/reorientation-requests`)).body.data;
       expect(requests.map((r: { status: string }) => r.status)).toEqual(['accepted', 'denied']);
+      // The same lists a page at a time.
+      const walk = async (path: string) => {
+        const ids: string[] = [];
+        let cursor: string | undefined;
+        do {
+          const page = await get(manager, `/${b.id}/${path}?limit=1${cursor ? `&cursor=${cursor}` : ''}`);
+          expect(page.body.data).toHaveLength(1);
+          ids.push(page.body.data[0].id);
+          cursor = page.body.page.nextCursor ?? undefined;
+        } while (cursor);
+        return ids;
+      };
+      expect(await walk('reorientation-requests')).toEqual(requests.map((r: { id: string }) => r.id));
+      expect(await walk('orientations')).toEqual(history.map((o: { id: string }) => o.id));
     });
   });
 
@@ -218,7 +232,7 @@ describe('case file: orientation, contracts, exit', () => {
       const b = await fresh();
       expectFieldErrors(await post(advisor, `/${b.id}/contracts`, { startsOn: isoDay(2), weeklyActivityHours: 10 }), 'hoursJustification');
       expectFieldErrors(await post(advisor, `/${b.id}/contracts`, { startsOn: isoDay(2), weeklyActivityHours: 0, hoursJustification: '' }), 'hoursJustification');
-      expect((await get(manager, `/${b.id}/contracts`)).body).toEqual([]);
+      expect((await get(manager, `/${b.id}/contracts`)).body.data).toEqual([]);
       const ok = await post(advisor, `/${b.id}/contracts`, { startsOn: isoDay(2), weeklyActivityHours: 0, hoursJustification: 'Parent isolé sans mode de garde' });
       expect(ok.status).toBe(201);
       expect(ok.body).toMatchObject({ weeklyActivityHours: 0, hoursJustification: 'Parent isolé sans mode de garde' });
@@ -228,14 +242,14 @@ describe('case file: orientation, contracts, exit', () => {
       const b = await fresh();
       expect((await post(advisor, `/${b.id}/contracts`, { startsOn: isoDay(1) })).status).toBe(201);
       expectProblem(await post(advisor, `/${b.id}/contracts`, { startsOn: isoDay(3) }), 409, 'CONTRACT_ALREADY_OPEN');
-      expect((await get(manager, `/${b.id}/contracts`)).body).toHaveLength(1);
+      expect((await get(manager, `/${b.id}/contracts`)).body.data).toHaveLength(1);
     });
 
     it('two contracts drafted at the same time: one 201, one 409 (never a server error)', async () => {
       const b = await fresh();
       const results = await Promise.all([1, 2, 3].map((n) => post(advisor, `/${b.id}/contracts`, { startsOn: isoDay(n) })));
       expect(results.map((r) => r.status).sort()).toEqual([201, 409, 409]);
-      expect((await get(manager, `/${b.id}/contracts`)).body).toHaveLength(1);
+      expect((await get(manager, `/${b.id}/contracts`)).body.data).toHaveLength(1);
     });
 
     it('a draft can be changed, but not lowered below 15 hours without a justification', async () => {
@@ -283,7 +297,7 @@ describe('case file: orientation, contracts, exit', () => {
 
       // A new contract may then be drafted.
       expect((await post(advisor, `/${b.id}/contracts`, { startsOn: isoDay(1) })).status).toBe(201);
-      const contracts = (await get(manager, `/${b.id}/contracts`)).body;
+      const contracts = (await get(manager, `/${b.id}/contracts`)).body.data;
       expect(contracts.map((k: { status: string }) => k.status)).toEqual(['draft', 'ended']);
     });
 

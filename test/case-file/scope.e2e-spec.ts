@@ -110,7 +110,7 @@ describe('case file: scope, concurrency and assignment', () => {
       const res = await get(managerA, `/beneficiaries/${caseA.id}`);
       expect(res.body).toMatchObject({ version: 1, status: 'to_orient', phone: null, exit: null, orientation: null });
       const contracts = await get(managerA, `/beneficiaries/${caseA.id}/contracts`);
-      expect(contracts.body).toEqual([expect.objectContaining({ id: contractId, status: 'draft' })]);
+      expect(contracts.body.data).toEqual([expect.objectContaining({ id: contractId, status: 'draft' })]);
     });
 
     it('never lists another agency\'s cases, whatever the filters', async () => {
@@ -201,7 +201,7 @@ describe('case file: scope, concurrency and assignment', () => {
       );
       const after = await get(managerA, `/beneficiaries/${b.id}`);
       expect(after.body).toMatchObject({ phone: '0622222222', status: 'to_orient', exit: null, advisorId: advisorA1.id });
-      expect((await get(managerA, `/beneficiaries/${b.id}/contracts`)).body).toEqual([]);
+      expect((await get(managerA, `/beneficiaries/${b.id}/contracts`)).body.data).toEqual([]);
 
       // The manager changes any case of the agency.
       expect((await patch(managerA, `/beneficiaries/${b.id}`, { phone: '0644444444' })).status).toBe(200);

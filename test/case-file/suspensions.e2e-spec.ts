@@ -174,7 +174,10 @@ describe('suspension procedures', () => {
 
     const list = await http(app).get(url(id)).set(bearer(colleague));
     expect(list.status).toBe(200);
-    expect(list.body.map((p: { id: string }) => p.id)).toEqual([again, suspensionId]);
+    expect(list.body.data.map((p: { id: string }) => p.id)).toEqual([again, suspensionId]);
+    const first = await http(app).get(url(id)).query({ limit: 1 }).set(bearer(colleague));
+    const next = await http(app).get(url(id)).query({ limit: 1, cursor: first.body.page.nextCursor }).set(bearer(colleague));
+    expect([first.body.data[0].id, next.body.data[0].id, next.body.page.hasNextPage]).toEqual([again, suspensionId, false]);
   });
 
   it('lifts a running suspension once, within its dates; not a procedure without a sanction', async () => {

@@ -116,8 +116,8 @@ describe('webhooks in: France Travail events', () => {
     expect(fetched.orientation).toEqual({ path: 'socio_professional', referentBody: 'mission_locale', decidedOn });
     expect(fetched.deadlines.contractDueOn).toBe(plusDays(decidedOn, 30));
     const history = await http(app).get(`/api/v1/beneficiaries/${b.id}/orientations`).set(bearer(admin));
-    expect(history.body).toHaveLength(1);
-    expect(history.body[0]).toMatchObject({ path: 'socio_professional', referentBody: 'mission_locale', decidedOn, decidedBy: null });
+    expect(history.body.data).toHaveLength(1);
+    expect(history.body.data[0]).toMatchObject({ path: 'socio_professional', referentBody: 'mission_locale', decidedOn, decidedBy: null });
     const [outbox] = await db.query(`SELECT data FROM outbox_events WHERE type = 'beneficiary.oriented' AND resource_id = $1`, [b.id]);
     expect(outbox.data).toMatchObject({ path: 'socio_professional', referentBody: 'mission_locale', decidedOn });
 

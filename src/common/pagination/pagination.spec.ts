@@ -21,6 +21,13 @@ describe('cursor pagination', () => {
     },
   );
 
+  it('takes a calendar day only where a day is expected', () => {
+    expect(decodeCursor(encodeCursor(['2028-02-29', 'x']), ['date', 'string'])).toEqual(['2028-02-29', 'x']);
+    for (const day of ['2026-02-30', '2026-13-01', '2026-1-01', '20260101', "2026-01-01' OR 1=1", 20260101]) {
+      expect(() => decodeCursor(encodeCursor([day, 'x']), ['date', 'string'])).toThrow(AppException);
+    }
+  });
+
   it('uses the extra row to tell whether a next page exists', () => {
     const rows = [{ k: 'a' }, { k: 'b' }, { k: 'c' }];
     const full = toPage(rows, 2, (r) => [r.k], (r) => r.k);

@@ -31,7 +31,11 @@ const invalidCursor = () => new AppException(400, 'INVALID_CURSOR', 'The cursor 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
 
-export type CursorKind = 'string' | 'number' | 'boolean' | 'nullable-string' | 'uuid' | 'timestamp';
+export type CursorKind = 'string' | 'number' | 'boolean' | 'nullable-string' | 'uuid' | 'timestamp' | 'date';
+
+/** A real calendar day as YYYY-MM-DD (not 2026-02-30). */
+const isCalendarDay = (v: unknown): boolean =>
+  typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v);
 
 export function decodeCursor(cursor: string, kinds: CursorKind[]): CursorValue[] {
   let values: unknown;
@@ -51,7 +55,9 @@ export function decodeCursor(cursor: string, kinds: CursorKind[]): CursorValue[]
           ? typeof v === 'string' && UUID.test(v)
           : kind === 'timestamp'
             ? typeof v === 'string' && TIMESTAMP.test(v)
-            : typeof v === kind;
+            : kind === 'date'
+              ? isCalendarDay(v)
+              : typeof v === kind;
     if (!ok || (typeof v === 'number' && !Number.isFinite(v))) throw invalidCursor();
   });
   return values as CursorValue[];

@@ -4,6 +4,8 @@ import { Access } from '../../common/auth/access.decorator';
 import { Role, Scope } from '../../common/auth/roles';
 import { Actor, CurrentActor } from '../../common/context/actor';
 import { IdParam } from '../../common/http/id-param';
+import { ApiPageResponse } from '../../common/pagination/page.dto';
+import { Page } from '../../common/pagination/pagination';
 import { AuditRead } from '../audit/audit-read.interceptor';
 import { BarriersService } from './barriers.service';
 import { BarrierDto, CreateBarrierDto, ListBarriersQueryDto, ResolveBarrierDto, UpdateBarrierDto } from './dto/barrier.dto';
@@ -28,9 +30,9 @@ export class BarriersController {
   @Get()
   @Access({ roles: STAFF, scopes: [Scope.BeneficiariesRead] })
   @AuditRead('beneficiary')
-  @ApiOperation({ operationId: 'listBarriers', summary: 'The barriers of the case, newest identified first.', description: HEALTH_NOTE })
-  @ApiOkResponse({ type: [BarrierDto] })
-  list(@CurrentActor() actor: Actor, @IdParam() id: string, @Query() query: ListBarriersQueryDto): Promise<BarrierDto[]> {
+  @ApiOperation({ operationId: 'listBarriers', summary: 'The barriers of the case, newest identified first, a page at a time.', description: HEALTH_NOTE })
+  @ApiPageResponse(BarrierDto)
+  list(@CurrentActor() actor: Actor, @IdParam() id: string, @Query() query: ListBarriersQueryDto): Promise<Page<BarrierDto>> {
     return this.barriers.list(actor.principal, id, query);
   }
 

@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In, Not } from 'typeorm';
 import { violatedConstraint } from '../../common/errors/database-errors';
 import { Principal } from '../../common/auth/principal';
+import { newestFirstPage } from '../../common/pagination/newest-first';
+import { Page } from '../../common/pagination/pagination';
 import { Actor } from '../../common/context/actor';
 import { AuditService } from '../audit/audit.service';
 import { CaseAccessService } from '../beneficiaries/case-access.service';
@@ -58,18 +60,13 @@ export class BarriersService {
     });
   }
 
-  /** Newest identified first; health barriers only for those who may see them. */
-  async list(principal: Principal, beneficiaryId: string, query: ListBarriersQueryDto): Promise<BarrierDto[]> {
+  /** Newest identified first, a page at a time; health barriers only for those who may see them. */
+  async list(principal: Principal, beneficiaryId: string, query: ListBarriersQueryDto): Promise<Page<BarrierDto>> {
     const b = await this.access.findVisible(principal, beneficiaryId);
-    const qb = this.dataSource
-      .getRepository(Barrier)
-      .createQueryBuilder('barrier')
-      .where('barrier.beneficiaryId = :beneficiaryId', { beneficiaryId })
-      .orderBy('barrier.identifiedOn', 'DESC')
-      .addOrderBy('barrier.id', 'DESC');
+    const qb = this.dataSource.getRepository(Barrier).createQueryBuilder('barrier').where('barrier.beneficiaryId = :beneficiaryId', { beneficiaryId });
     if (query.resolved !== undefined) qb.andWhere(query.resolved ? 'barrier.resolvedOn IS NOT NULL' : 'barrier.resolvedOn IS NULL');
     if (!this.access.seesSensitive(principal, b)) qb.andWhere('barrier.theme <> ALL(:sensitive)', { sensitive: SENSITIVE_THEMES });
-    return (await qb.getMany()).map(toBarrierDto);
+    return newestFirstPage(qb, query, toBarrierDto, { column: 'identified_on', of: (barrier) => barrier.identifiedOn });
   }
 
   async get(principal: Principal, beneficiaryId: string, barrierId: string): Promise<BarrierDto> {

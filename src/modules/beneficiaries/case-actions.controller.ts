@@ -1,10 +1,13 @@
-import { Body, Controller, Get, HttpCode, Patch, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Patch, Post, Query, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { Access } from '../../common/auth/access.decorator';
 import { Role, Scope } from '../../common/auth/roles';
 import { Actor, CurrentActor } from '../../common/context/actor';
 import { IdParam } from '../../common/http/id-param';
+import { ApiPageResponse } from '../../common/pagination/page.dto';
+import { Page } from '../../common/pagination/pagination';
+import { PaginationQueryDto } from '../../common/pagination/pagination-query.dto';
 import { AuditRead } from '../audit/audit-read.interceptor';
 import { BeneficiariesService } from './beneficiaries.service';
 import { ContractsService } from './contracts.service';
@@ -38,10 +41,10 @@ export class OrientationsController {
   @Get('orientations')
   @Access({ roles: STAFF, scopes: [Scope.BeneficiariesRead] })
   @AuditRead('beneficiary')
-  @ApiOperation({ operationId: 'listOrientations', summary: 'The orientation history, newest first.' })
-  @ApiOkResponse({ type: [OrientationDto] })
-  history(@CurrentActor() actor: Actor, @IdParam() id: string): Promise<OrientationDto[]> {
-    return this.orientations.history(actor.principal, id);
+  @ApiOperation({ operationId: 'listOrientations', summary: 'The orientation history, newest first, a page at a time.' })
+  @ApiPageResponse(OrientationDto)
+  history(@CurrentActor() actor: Actor, @IdParam() id: string, @Query() query: PaginationQueryDto): Promise<Page<OrientationDto>> {
+    return this.orientations.history(actor.principal, id, query);
   }
 
   @Post('reorientation-requests')
@@ -56,10 +59,10 @@ export class OrientationsController {
   @Get('reorientation-requests')
   @Access({ roles: STAFF })
   @AuditRead('beneficiary')
-  @ApiOperation({ operationId: 'listReorientationRequests', summary: 'The reorientation requests of the case, newest first.' })
-  @ApiOkResponse({ type: [ReorientationRequestDto] })
-  requests(@CurrentActor() actor: Actor, @IdParam() id: string): Promise<ReorientationRequestDto[]> {
-    return this.orientations.requests(actor.principal, id);
+  @ApiOperation({ operationId: 'listReorientationRequests', summary: 'The reorientation requests of the case, newest first, a page at a time.' })
+  @ApiPageResponse(ReorientationRequestDto)
+  requests(@CurrentActor() actor: Actor, @IdParam() id: string, @Query() query: PaginationQueryDto): Promise<Page<ReorientationRequestDto>> {
+    return this.orientations.requests(actor.principal, id, query);
   }
 
   @Post('reorientation-requests/:requestId/accept')
@@ -100,10 +103,10 @@ export class ContractsController {
   @Get()
   @Access({ roles: STAFF, scopes: [Scope.BeneficiariesRead] })
   @AuditRead('beneficiary')
-  @ApiOperation({ operationId: 'listContracts', summary: 'The contracts of the case, newest first.' })
-  @ApiOkResponse({ type: [ContractDto] })
-  list(@CurrentActor() actor: Actor, @IdParam() id: string): Promise<ContractDto[]> {
-    return this.contracts.list(actor.principal, id);
+  @ApiOperation({ operationId: 'listContracts', summary: 'The contracts of the case, newest first, a page at a time.' })
+  @ApiPageResponse(ContractDto)
+  list(@CurrentActor() actor: Actor, @IdParam() id: string, @Query() query: PaginationQueryDto): Promise<Page<ContractDto>> {
+    return this.contracts.list(actor.principal, id, query);
   }
 
   @Get(':contractId')

@@ -4,6 +4,9 @@ import { violatedConstraint } from '../../common/errors/database-errors';
 import { Principal } from '../../common/auth/principal';
 import { Actor } from '../../common/context/actor';
 import { ValidationFailedException } from '../../common/errors/app.exception';
+import { newestFirstPage } from '../../common/pagination/newest-first';
+import { Page } from '../../common/pagination/pagination';
+import { PaginationQueryDto } from '../../common/pagination/pagination-query.dto';
 import { AuditService } from '../audit/audit.service';
 import { OutboxService } from '../outbox/outbox.service';
 import { ContractStatus } from './beneficiary.enums';
@@ -51,10 +54,11 @@ export class ContractsService {
     });
   }
 
-  async list(principal: Principal, beneficiaryId: string): Promise<ContractDto[]> {
+  /** Newest drafted first, a page at a time. */
+  async list(principal: Principal, beneficiaryId: string, query: PaginationQueryDto): Promise<Page<ContractDto>> {
     await this.access.findVisible(principal, beneficiaryId);
-    const rows = await this.dataSource.getRepository(Contract).find({ where: { beneficiaryId }, order: { createdAt: 'DESC' } });
-    return rows.map(toContractDto);
+    const qb = this.dataSource.getRepository(Contract).createQueryBuilder('c').where('c.beneficiaryId = :beneficiaryId', { beneficiaryId });
+    return newestFirstPage(qb, query, toContractDto);
   }
 
   async get(principal: Principal, beneficiaryId: string, contractId: string): Promise<ContractDto> {

@@ -2,6 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { Principal } from '../../common/auth/principal';
 import { Actor } from '../../common/context/actor';
+import { newestFirstPage } from '../../common/pagination/newest-first';
+import { decodeCursor, Page, toPage } from '../../common/pagination/pagination';
+import { PaginationQueryDto } from '../../common/pagination/pagination-query.dto';
+import { isoMicros } from '../../database/sql';
 import { AuditService } from '../audit/audit.service';
 import { OrientationPath, ReferentBody, ReorientationStatus } from './beneficiary.enums';
 import { denialNeedsReason, exitedCase, orientationBeforeCurrent, reorientationDecided, reorientationNotFound, reorientationPending } from './beneficiaries.errors';
@@ -32,10 +36,11 @@ export class OrientationsService {
     });
   }
 
-  async history(principal: Principal, beneficiaryId: string): Promise<OrientationDto[]> {
+  /** Newest decided first, a page at a time. */
+  async history(principal: Principal, beneficiaryId: string, query: PaginationQueryDto): Promise<Page<OrientationDto>> {
     await this.access.findVisible(principal, beneficiaryId);
-    const rows = await this.dataSource.getRepository(Orientation).find({ where: { beneficiaryId }, order: { decidedOn: 'DESC', createdAt: 'DESC' } });
-    return rows.map(toOrientationDto);
+    const qb = this.dataSource.getRepository(Orientation).createQueryBuilder('o').where('o.beneficiaryId = :beneficiaryId', { beneficiaryId });
+    return newestFirstPage(qb, query, toOrientationDto, { column: 'decided_on', of: (o) => o.decidedOn });
   }
 
   async request(actor: Actor, beneficiaryId: string, input: ReorientationRequestInputDto): Promise<ReorientationRequestDto> {
@@ -65,16 +70,20 @@ export class OrientationsService {
     return this.getRequest(actor.principal, beneficiaryId, id);
   }
 
-  async requests(principal: Principal, beneficiaryId: string): Promise<ReorientationRequestDto[]> {
+  /** Newest requested first, a page at a time. */
+  async requests(principal: Principal, beneficiaryId: string, query: PaginationQueryDto): Promise<Page<ReorientationRequestDto>> {
     await this.access.findVisible(principal, beneficiaryId);
-    return this.requestRows(beneficiaryId);
+    const [at, id] = query.cursor ? decodeCursor(query.cursor, ['timestamp', 'uuid']) : [null, null];
+    const rows = await this.requestRows(beneficiaryId, { after: at === null ? null : [at as string, id as string], limit: query.limit + 1 });
+    return toPage(rows, query.limit, (r) => [r.cursorAt, r.id], ({ cursorAt: _cursorAt, ...r }) => r);
   }
 
   async getRequest(principal: Principal, beneficiaryId: string, requestId: string): Promise<ReorientationRequestDto> {
     await this.access.findVisible(principal, beneficiaryId);
-    const [row] = await this.requestRows(beneficiaryId, requestId);
+    const [row] = await this.requestRows(beneficiaryId, { requestId });
     if (!row) throw reorientationNotFound();
-    return row;
+    const { cursorAt: _cursorAt, ...request } = row;
+    return request;
   }
 
   /** Accepting decides the new orientation; denying needs a reason. Both are told to the previous referent (timeline + event data). */
@@ -154,18 +163,25 @@ export class OrientationsService {
     return saved;
   }
 
-  private requestRows(beneficiaryId: string, requestId?: string): Promise<ReorientationRequestDto[]> {
+  /** The requests of a case, newest first: one of them, or those after a cursor's (requested at, id). */
+  private requestRows(
+    beneficiaryId: string,
+    only: { requestId?: string; after?: [string, string] | null; limit?: number },
+  ): Promise<(ReorientationRequestDto & { cursorAt: string })[]> {
     return this.dataSource.query(
       `SELECT r.id, r.beneficiary_id AS "beneficiaryId", r.requested_path AS "requestedPath",
               r.requested_referent_body AS "requestedReferentBody", o.referent_body AS "previousReferentBody",
               r.reason, r.status, r.decision_reason AS "decisionReason",
               to_char(r.requested_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "requestedAt",
-              to_char(r.decided_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "decidedAt"
+              to_char(r.decided_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "decidedAt",
+              ${isoMicros('r.requested_at')} AS "cursorAt"
          FROM reorientation_requests r
          LEFT JOIN orientations o ON o.id = r.from_orientation_id
         WHERE r.beneficiary_id = $1 AND ($2::uuid IS NULL OR r.id = $2)
-        ORDER BY r.requested_at DESC, r.id`,
-      [beneficiaryId, requestId ?? null],
+          AND ($3::timestamptz IS NULL OR (r.requested_at, r.id) < ($3::timestamptz, $4::uuid))
+        ORDER BY r.requested_at DESC, r.id DESC
+        LIMIT $5`,
+      [beneficiaryId, only.requestId ?? null, only.after?.[0] ?? null, only.after?.[1] ?? null, only.limit ?? 1],
     );
   }
 }

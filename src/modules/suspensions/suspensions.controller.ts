@@ -1,9 +1,12 @@
-import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { Access } from '../../common/auth/access.decorator';
 import { Role } from '../../common/auth/roles';
 import { Actor, CurrentActor } from '../../common/context/actor';
 import { IdParam } from '../../common/http/id-param';
+import { ApiPageResponse } from '../../common/pagination/page.dto';
+import { Page } from '../../common/pagination/pagination';
+import { PaginationQueryDto } from '../../common/pagination/pagination-query.dto';
 import { AuditRead } from '../audit/audit-read.interceptor';
 import { DecideSuspensionDto, LiftSuspensionDto, OpenSuspensionDto, SuspensionProcedureDto } from './dto/suspension.dto';
 import { SuspensionsService } from './suspensions.service';
@@ -33,10 +36,10 @@ export class SuspensionsController {
   @Get()
   @Access({ roles: STAFF })
   @AuditRead('beneficiary')
-  @ApiOperation({ operationId: 'listSuspensions', summary: 'The suspension procedures of the case, newest opened first.' })
-  @ApiOkResponse({ type: [SuspensionProcedureDto] })
-  list(@CurrentActor() actor: Actor, @IdParam() id: string): Promise<SuspensionProcedureDto[]> {
-    return this.suspensions.list(actor.principal, id);
+  @ApiOperation({ operationId: 'listSuspensions', summary: 'The suspension procedures of the case, newest opened first, a page at a time.' })
+  @ApiPageResponse(SuspensionProcedureDto)
+  list(@CurrentActor() actor: Actor, @IdParam() id: string, @Query() query: PaginationQueryDto): Promise<Page<SuspensionProcedureDto>> {
+    return this.suspensions.list(actor.principal, id, query);
   }
 
   @Get(':suspensionId')

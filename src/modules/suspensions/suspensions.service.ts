@@ -4,6 +4,9 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Principal } from '../../common/auth/principal';
 import { Actor } from '../../common/context/actor';
 import { violatedConstraint } from '../../common/errors/database-errors';
+import { newestFirstPage } from '../../common/pagination/newest-first';
+import { Page } from '../../common/pagination/pagination';
+import { PaginationQueryDto } from '../../common/pagination/pagination-query.dto';
 import { today } from '../../common/time/local-day';
 import { suspensionsConfig } from '../../config/configuration';
 import { AuditService } from '../audit/audit.service';
@@ -75,11 +78,11 @@ export class SuspensionsService {
     });
   }
 
-  /** Newest opened first. */
-  async list(principal: Principal, beneficiaryId: string): Promise<SuspensionProcedureDto[]> {
+  /** Newest opened first, a page at a time. */
+  async list(principal: Principal, beneficiaryId: string, query: PaginationQueryDto): Promise<Page<SuspensionProcedureDto>> {
     await this.access.findVisible(principal, beneficiaryId);
-    const procedures = await this.dataSource.getRepository(SuspensionProcedure).find({ where: { beneficiaryId }, order: { openedOn: 'DESC', createdAt: 'DESC' } });
-    return procedures.map(toSuspensionDto);
+    const qb = this.dataSource.getRepository(SuspensionProcedure).createQueryBuilder('s').where('s.beneficiaryId = :beneficiaryId', { beneficiaryId });
+    return newestFirstPage(qb, query, toSuspensionDto, { column: 'opened_on', of: (p) => p.openedOn });
   }
 
   async get(principal: Principal, beneficiaryId: string, suspensionId: string): Promise<SuspensionProcedureDto> {

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsEnum, IsOptional, IsString, Length, ValidateIf } from 'class-validator';
+import { PaginationQueryDto } from '../../../common/pagination/pagination-query.dto';
 import { IsCalendarDate } from '../../../common/validation/dates';
 import { BarrierSeverity, BarrierTheme } from '../barrier.enums';
 
@@ -48,7 +49,7 @@ export class ResolveBarrierDto {
   resolvedOn?: string;
 }
 
-export class ListBarriersQueryDto {
+export class ListBarriersQueryDto extends PaginationQueryDto {
   /** true: resolved barriers only; false: unresolved only; absent: both. */
   @IsOptional()
   @Transform(bool)

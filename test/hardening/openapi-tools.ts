@@ -90,6 +90,17 @@ export function checkResponse(operation: Operation, res: request.Response): Sche
   return { checked: true, errors: (validate.errors ?? []).map((e) => `body${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`).join('; ') };
 }
 
+/** Checks a value against a named schema of the spec's components (strict: no undocumented property). */
+export function checkSchema(name: string, value: unknown): string | undefined {
+  const schema = spec.components.schemas[name];
+  if (!schema) return `no schema ${name} in openapi.json`;
+  const id = `#/components/schemas/${name}`;
+  if (!validators.has(id)) validators.set(id, ajv.compile(toJsonSchema(schema) as Json));
+  const validate = validators.get(id)!;
+  if (validate(value)) return undefined;
+  return (validate.errors ?? []).map((e) => `${name}${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`).join('; ');
+}
+
 /** RFC 9457 problem shape shared by every error (see src/common/openapi/problem.dto.ts). */
 export function problemShapeErrors(res: request.Response): string | undefined {
   const errors: string[] = [];

@@ -1,41 +1,70 @@
 /**
  * The events a webhook endpoint may subscribe to: the contract's list (api.md)
- * and the other types the code writes to the outbox. `emitted: false` marks a
- * contract type that nothing writes yet (the construction pathway's).
+ * and the other types the code writes to the outbox, each with an example of its `data`.
  * Payloads are `{ type, timestamp, data }`; `data` holds ids, states and dates only.
  */
 export const OUTBOUND_EVENTS = {
-  'beneficiary.created': { emitted: true, summary: 'A case was opened.', data: { beneficiaryId: 'uuid', agencyId: 'uuid|null', status: 'to_orient' } },
+  'beneficiary.created': { summary: 'A case was opened.', data: { beneficiaryId: 'uuid', agencyId: 'uuid|null', status: 'to_orient' } },
   'beneficiary.oriented': {
-    emitted: true,
     summary: 'An orientation was decided (here, or by France Travail).',
     data: { beneficiaryId: 'uuid', path: 'professional', referentBody: 'france_travail', decidedOn: '2026-11-05', previousReferentBody: 'departement|null' },
   },
-  'beneficiary.assigned': { emitted: true, summary: 'An advisor was assigned to the case.', data: { beneficiaryId: 'uuid', advisorId: 'uuid' } },
-  'beneficiary.exited': { emitted: true, summary: 'The person left the scheme.', data: { beneficiaryId: 'uuid', reason: 'employment', exitedOn: '2026-11-30' } },
-  'contract.signed': { emitted: true, summary: "A contrat d'engagement was signed.", data: { contractId: 'uuid', beneficiaryId: 'uuid', signedOn: '2026-11-20' } },
+  'beneficiary.assigned': { summary: 'An advisor was assigned to the case.', data: { beneficiaryId: 'uuid', advisorId: 'uuid' } },
+  'beneficiary.exited': { summary: 'The person left the scheme.', data: { beneficiaryId: 'uuid', reason: 'employment', exitedOn: '2026-11-30' } },
+  'contract.signed': { summary: "A contrat d'engagement was signed.", data: { contractId: 'uuid', beneficiaryId: 'uuid', signedOn: '2026-11-20' } },
   'referral.submitted': {
-    emitted: true,
     summary: 'A referral was submitted (or waitlisted: `status` says which; also sent when promoted from the waiting list).',
     data: { referralId: 'uuid', programmeId: 'uuid', beneficiaryId: 'uuid', status: 'submitted' },
   },
-  'referral.accepted': { emitted: true, summary: 'The provider accepted the referral: a place is held.', data: { referralId: 'uuid', programmeId: 'uuid', beneficiaryId: 'uuid', status: 'accepted' } },
-  'referral.declined': { emitted: true, summary: 'The provider declined the referral.', data: { referralId: 'uuid', programmeId: 'uuid', beneficiaryId: 'uuid', status: 'declined' } },
-  'referral.started': { emitted: true, summary: 'The person started the programme.', data: { referralId: 'uuid', programmeId: 'uuid', beneficiaryId: 'uuid', status: 'in_progress' } },
-  'referral.completed': { emitted: true, summary: 'The person completed the programme.', data: { referralId: 'uuid', programmeId: 'uuid', beneficiaryId: 'uuid', status: 'completed' } },
-  'referral.abandoned': { emitted: true, summary: 'The person left the programme before its end.', data: { referralId: 'uuid', programmeId: 'uuid', beneficiaryId: 'uuid', status: 'abandoned' } },
-  'referral.cancelled': { emitted: true, summary: 'The prescriber withdrew the referral.', data: { referralId: 'uuid', programmeId: 'uuid', beneficiaryId: 'uuid', status: 'cancelled' } },
-  'referral.expired': { emitted: true, summary: 'The referral got no answer within 30 days.', data: { referralId: 'uuid', programmeId: 'uuid', beneficiaryId: 'uuid', status: 'expired' } },
-  'referral.reminder': { emitted: true, summary: 'A submitted referral has had no answer for 10 days.', data: { referralId: 'uuid', programmeId: 'uuid', submittedAt: '2026-11-20T08:00:00Z' } },
+  'referral.accepted': { summary: 'The provider accepted the referral: a place is held.', data: { referralId: 'uuid', programmeId: 'uuid', beneficiaryId: 'uuid', status: 'accepted' } },
+  'referral.declined': { summary: 'The provider declined the referral.', data: { referralId: 'uuid', programmeId: 'uuid', beneficiaryId: 'uuid', status: 'declined' } },
+  'referral.started': { summary: 'The person started the programme.', data: { referralId: 'uuid', programmeId: 'uuid', beneficiaryId: 'uuid', status: 'in_progress' } },
+  'referral.completed': { summary: 'The person completed the programme.', data: { referralId: 'uuid', programmeId: 'uuid', beneficiaryId: 'uuid', status: 'completed' } },
+  'referral.abandoned': { summary: 'The person left the programme before its end.', data: { referralId: 'uuid', programmeId: 'uuid', beneficiaryId: 'uuid', status: 'abandoned' } },
+  'referral.cancelled': { summary: 'The prescriber withdrew the referral.', data: { referralId: 'uuid', programmeId: 'uuid', beneficiaryId: 'uuid', status: 'cancelled' } },
+  'referral.expired': { summary: 'The referral got no answer within 30 days.', data: { referralId: 'uuid', programmeId: 'uuid', beneficiaryId: 'uuid', status: 'expired' } },
+  'referral.reminder': { summary: 'A submitted referral has had no answer for 10 days.', data: { referralId: 'uuid', programmeId: 'uuid', submittedAt: '2026-11-20T08:00:00Z' } },
   'place.freed': {
-    emitted: true,
     summary: 'Places of a programme became free (a release or a capacity raise); waitlisted referrals were promoted in order.',
     data: { programmeId: 'uuid', placesHeld: 11, capacity: 12, placesFreed: 1, promotedCount: 0, promotedReferralId: 'uuid|null' },
   },
-  'participant.enrolled': { emitted: false, summary: 'A beneficiary joined the construction pathway cohort.', data: { participantId: 'uuid', beneficiaryId: 'uuid', enrolledOn: '2026-11-02' } },
-  'participant.step_changed': { emitted: false, summary: "A participant's step changed status.", data: { participantId: 'uuid', stepId: 'uuid', stage: 'site_immersion', status: 'in_progress' } },
-  'participant.employed': { emitted: false, summary: 'A participant was hired.', data: { participantId: 'uuid', employmentId: 'uuid', contractType: 'cdi', startedOn: '2026-12-01' } },
-  'participant.without_solution': { emitted: false, summary: 'A participant has had no active or planned step for 30 days.', data: { participantId: 'uuid', since: '2026-10-31' } },
+  'participant.enrolled': {
+    summary: 'A beneficiary joined the construction pathway cohort.',
+    data: { participantId: 'uuid', beneficiaryId: 'uuid', enrolledOn: '2026-11-02', sourcingChannel: 'france_travail', advisorId: 'uuid|null' },
+  },
+  'participant.step_changed': {
+    summary: "A participant's step was planned, or changed status.",
+    data: {
+      participantId: 'uuid',
+      beneficiaryId: 'uuid',
+      stepId: 'uuid',
+      stage: 'site_immersion',
+      status: 'in_progress',
+      previousStatus: 'planned|null',
+      startsOn: '2026-11-16',
+      endsOn: '2026-11-27|null',
+      currentStage: 'site_immersion|null',
+    },
+  },
+  'participant.employed': {
+    summary: 'A participant was hired.',
+    data: {
+      participantId: 'uuid',
+      beneficiaryId: 'uuid',
+      employmentId: 'uuid',
+      stepId: 'uuid',
+      contractType: 'cdi',
+      startedOn: '2026-12-01',
+      endsOn: '2027-05-31|null',
+      lasting: true,
+      operationId: 'uuid|null',
+      source: 'staff',
+    },
+  },
+  'participant.without_solution': {
+    summary: 'A participant has had no active or planned step for 30 days (PATHWAY_WITHOUT_SOLUTION_DAYS).',
+    data: { participantId: 'uuid', beneficiaryId: 'uuid', agencyId: 'uuid|null', since: '2026-10-31', daysWithoutSolution: 31 },
+  },
 } as const;
 
 export type OutboundEventType = keyof typeof OUTBOUND_EVENTS;
@@ -63,6 +92,7 @@ type Schema = Record<string, unknown>;
 /** A property schema from an example value of the catalogue ('uuid', 'uuid|null', a date, a number...). */
 function schemaOf(example: unknown): Schema {
   if (typeof example === 'number') return { type: 'integer', example };
+  if (typeof example === 'boolean') return { type: 'boolean', example };
   const text = String(example);
   const nullable = text.endsWith('|null');
   const value = nullable ? text.slice(0, -5) : text;
@@ -85,13 +115,13 @@ function schemaOf(example: unknown): Schema {
 export function outboundWebhooksOpenApi(): { schemas: Record<string, Schema>; webhooks: Record<string, Schema> } {
   const schemas: Record<string, Schema> = {};
   const webhooks: Record<string, Schema> = {};
-  const all = { ...OUTBOUND_EVENTS, [PING_EVENT]: { emitted: true, summary: 'Test event sent by POST /webhook-endpoints/{id}/test.', data: { endpointId: 'uuid' } } };
+  const all = { ...OUTBOUND_EVENTS, [PING_EVENT]: { summary: 'Test event sent by POST /webhook-endpoints/{id}/test.', data: { endpointId: 'uuid' } } };
   for (const [type, event] of Object.entries(all)) {
     const name = `WebhookEvent_${type.replace(/[._]([a-z])/g, (_m, c: string) => c.toUpperCase()).replace(/^[a-z]/, (c) => c.toUpperCase())}`;
     schemas[name] = {
       type: 'object',
       required: ['type', 'timestamp', 'data'],
-      description: event.summary + (event.emitted ? '' : ' Not emitted yet: the construction pathway will write it.'),
+      description: event.summary,
       properties: {
         type: { type: 'string', enum: [type] },
         timestamp: { type: 'string', format: 'date-time', description: 'When the event happened.' },

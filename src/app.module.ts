@@ -6,7 +6,7 @@ import { JwtAuthGuard } from './common/auth/jwt-auth.guard';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
 import { createValidationPipe } from './common/http/validation.pipe';
-import { appConfig, auditConfig, authConfig, beneficiariesConfig, databaseConfig, env, jobsConfig, pathwayConfig, retentionConfig, suspensionsConfig, webhooksConfig } from './config/configuration';
+import { appConfig, auditConfig, authConfig, beneficiariesConfig, databaseConfig, env, jobsConfig, pathwayConfig, referralsConfig, retentionConfig, suspensionsConfig, webhooksConfig } from './config/configuration';
 import { dataSourceOptions } from './database/data-source';
 import { DatabaseModule } from './database/database.module';
 import { AdvisorsModule } from './modules/advisors/advisors.module';
@@ -41,7 +41,7 @@ import { MetricsModule } from './modules/metrics/metrics.module';
       isGlobal: true,
       ignoreEnvFile: true,
       validate: () => ({ ...env() }),
-      load: [appConfig, databaseConfig, authConfig, jobsConfig, auditConfig, beneficiariesConfig, suspensionsConfig, retentionConfig, pathwayConfig, webhooksConfig],
+      load: [appConfig, databaseConfig, authConfig, jobsConfig, auditConfig, beneficiariesConfig, suspensionsConfig, referralsConfig, retentionConfig, pathwayConfig, webhooksConfig],
     }),
     TypeOrmModule.forRootAsync({
       inject: [databaseConfig.KEY],

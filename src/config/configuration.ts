@@ -98,6 +98,11 @@ export const beneficiariesConfig = registerAs('beneficiaries', () => {
   };
 });
 
+export const referralsConfig = registerAs('referrals', () => {
+  const e = env();
+  return { reminderDays: e.REFERRAL_REMINDER_DAYS, expiryDays: e.REFERRAL_EXPIRY_DAYS };
+});
+
 export const suspensionsConfig = registerAs('suspensions', () => {
   const e = env();
   return {

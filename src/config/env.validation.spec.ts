@@ -85,4 +85,11 @@ describe('validateEnv', () => {
     expect(() => validateEnv({ SUSPENSION_MIN_RATE_PERCENT: '60' })).toThrow(/SUSPENSION_HOUSEHOLD_MAX_RATE_PERCENT: must not be below SUSPENSION_MIN_RATE_PERCENT/);
     expect(() => validateEnv({ SUSPENSION_MAX_MONTHS: '6' })).toThrow(/SUSPENSION_REPEATED_MAX_MONTHS: must not be below SUSPENSION_MAX_MONTHS/);
   });
+
+  it('expires a referral only after its reminder', () => {
+    expect(validateEnv({})).toMatchObject({ REFERRAL_REMINDER_DAYS: 10, REFERRAL_EXPIRY_DAYS: 30 });
+    expect(validateEnv({ REFERRAL_REMINDER_DAYS: '3', REFERRAL_EXPIRY_DAYS: '5' }).REFERRAL_EXPIRY_DAYS).toBe(5);
+    expect(() => validateEnv({ REFERRAL_REMINDER_DAYS: '30' })).toThrow(/REFERRAL_EXPIRY_DAYS: must be after REFERRAL_REMINDER_DAYS/);
+    expect(() => validateEnv({ REFERRAL_EXPIRY_DAYS: '0' })).toThrow(/REFERRAL_EXPIRY_DAYS/);
+  });
 });

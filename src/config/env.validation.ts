@@ -153,6 +153,20 @@ export class EnvironmentVariables {
   @Max(365)
   PATHWAY_WITHOUT_SOLUTION_DAYS = 30;
 
+  /** Days without an answer before the provider of a submitted referral is reminded, once (domain.md §4). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(365)
+  REFERRAL_REMINDER_DAYS = 10;
+
+  /** Days without an answer before a submitted or waitlisted referral expires (domain.md §4). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(365)
+  REFERRAL_EXPIRY_DAYS = 30;
+
   /** The smallest share of the allowance a suspension may take, in percent (domain.md §3: 30 %). */
   @Transform(toInt)
   @IsInt()
@@ -387,6 +401,7 @@ export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables 
     env.SUSPENSION_HOUSEHOLD_MAX_RATE_PERCENT < env.SUSPENSION_MIN_RATE_PERCENT &&
       'SUSPENSION_HOUSEHOLD_MAX_RATE_PERCENT: must not be below SUSPENSION_MIN_RATE_PERCENT',
     env.SUSPENSION_REPEATED_MAX_MONTHS < env.SUSPENSION_MAX_MONTHS && 'SUSPENSION_REPEATED_MAX_MONTHS: must not be below SUSPENSION_MAX_MONTHS',
+    env.REFERRAL_EXPIRY_DAYS <= env.REFERRAL_REMINDER_DAYS && 'REFERRAL_EXPIRY_DAYS: must be after REFERRAL_REMINDER_DAYS',
   ].filter((p): p is string => typeof p === 'string');
   if (relations.length > 0) throw new ConfigValidationError(relations);
   return env;

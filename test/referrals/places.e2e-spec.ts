@@ -116,6 +116,31 @@ describe('referrals: places, waitlist and expiry', () => {
     expect(await heldInDb(programme.id)).toBe(0);
   });
 
+  it('takes its delays from REFERRAL_REMINDER_DAYS and REFERRAL_EXPIRY_DAYS', async () => {
+    process.env.REFERRAL_REMINDER_DAYS = '3';
+    process.env.REFERRAL_EXPIRY_DAYS = '5';
+    const configured = await startTestApp();
+    try {
+      const service = configured.get(ReferralsService);
+      const referral = await refer(app, manager, await person(), (await createProgramme(app, admin, { providerId, capacity: 1, communeCode: '93007' })).id);
+      const reminders = async () => ((await db.query(`SELECT 1 FROM outbox_events WHERE type = 'referral.reminder' AND resource_id = $1`, [referral.id])) as unknown[]).length;
+      await db.query(`UPDATE referrals SET submitted_at = now() - interval '2 days' WHERE id = $1`, [referral.id]);
+      await service.expireAndRemind();
+      expect([await reminders(), await statusOf(referral.id)]).toEqual([0, 'submitted']);
+      await db.query(`UPDATE referrals SET submitted_at = now() - interval '4 days' WHERE id = $1`, [referral.id]);
+      await service.expireAndRemind();
+      expect([await reminders(), await statusOf(referral.id)]).toEqual([1, 'submitted']);
+      await db.query(`UPDATE referrals SET submitted_at = now() - interval '6 days' WHERE id = $1`, [referral.id]);
+      await service.expireAndRemind();
+      const [row] = (await db.query(`SELECT status, close_reason AS "closeReason" FROM referrals WHERE id = $1`, [referral.id])) as { status: string; closeReason: string }[];
+      expect(row).toEqual({ status: 'expired', closeReason: 'no answer within 5 days' });
+    } finally {
+      await configured.close();
+      delete process.env.REFERRAL_REMINDER_DAYS;
+      delete process.env.REFERRAL_EXPIRY_DAYS;
+    }
+  });
+
   it('promotes as many waitlisted referrals as a capacity raise adds places, oldest first, with one place.freed event', async () => {
     const programme = await createProgramme(app, admin, { providerId, capacity: 1, communeCode: '93007' });
     const holder = await refer(app, manager, await person(), programme.id);

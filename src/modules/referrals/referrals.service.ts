@@ -1,9 +1,11 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { Principal } from '../../common/auth/principal';
 import { Role } from '../../common/auth/roles';
 import { Actor } from '../../common/context/actor';
 import { decodeCursor, Page, toPage } from '../../common/pagination/pagination';
+import { referralsConfig } from '../../config/configuration';
 import { Sql, isoMicros } from '../../database/sql';
 import { AuditService } from '../audit/audit.service';
 import { REFERRED_PERSON_JSON } from '../beneficiaries/beneficiaries.repository';
@@ -26,10 +28,6 @@ import {
 } from './referrals.errors';
 
 export const REFERRAL_EXPIRY_JOB = 'referrals.expiry';
-/** Days without an answer before a submitted or waitlisted referral expires (domain.md §4). */
-export const REFERRAL_EXPIRY_DAYS = 30;
-/** Days without an answer before the provider is reminded, once (domain.md §4). */
-export const REFERRAL_REMINDER_DAYS = 10;
 
 /** Actions of the programme's provider (and admins); `cancel` belongs to the prescriber. */
 const PROVIDER_ACTIONS: readonly ReferralAction[] = [ReferralAction.Accept, ReferralAction.Decline, ReferralAction.Start, ReferralAction.Complete, ReferralAction.Abandon];
@@ -96,6 +94,7 @@ export class ReferralsService implements OnModuleInit, OnApplicationBootstrap {
     private readonly outbox: OutboxService,
     private readonly audit: AuditService,
     private readonly jobs: JobsService,
+    @Inject(referralsConfig.KEY) private readonly config: ConfigType<typeof referralsConfig>,
   ) {}
 
   onModuleInit(): void {
@@ -235,8 +234,8 @@ export class ReferralsService implements OnModuleInit, OnApplicationBootstrap {
 
   /**
    * The daily job: a reminder event (once) for referrals submitted more than
-   * REFERRAL_REMINDER_DAYS ago without an answer, then expiry of those submitted
-   * or waitlisted for more than REFERRAL_EXPIRY_DAYS.
+   * REFERRAL_REMINDER_DAYS (10) ago without an answer, then expiry of those submitted
+   * or waitlisted for more than REFERRAL_EXPIRY_DAYS (30).
    */
   async expireAndRemind(now: Date = new Date()): Promise<{ reminded: number; expired: number }> {
     const reminded = await this.dataSource.transaction(async (manager) => {
@@ -244,7 +243,7 @@ export class ReferralsService implements OnModuleInit, OnApplicationBootstrap {
         `UPDATE referrals SET reminded_at = $1
           WHERE status = 'submitted' AND reminded_at IS NULL AND submitted_at < $1::timestamptz - make_interval(days => $2)
           RETURNING id, programme_id AS "programmeId", to_char(submitted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS "submittedAt"`,
-        [now, REFERRAL_REMINDER_DAYS],
+        [now, this.config.reminderDays],
       )) as [{ id: string; programmeId: string; submittedAt: string }[], number];
       for (const r of rows) {
         await this.outbox.write(manager, { type: 'referral.reminder', resourceType: 'referral', resourceId: r.id, data: { referralId: r.id, programmeId: r.programmeId, submittedAt: r.submittedAt } });
@@ -256,7 +255,7 @@ export class ReferralsService implements OnModuleInit, OnApplicationBootstrap {
         WHERE (status = 'submitted' AND submitted_at < $1::timestamptz - make_interval(days => $2))
            OR (status = 'waitlisted' AND created_at < $1::timestamptz - make_interval(days => $2))
         ORDER BY created_at, id`,
-      [now, REFERRAL_EXPIRY_DAYS],
+      [now, this.config.expiryDays],
     )) as { id: string }[];
     let expired = 0;
     for (const { id } of due) {
@@ -264,7 +263,7 @@ export class ReferralsService implements OnModuleInit, OnApplicationBootstrap {
         const referral = await manager.findOne(Referral, { where: { id }, lock: { mode: 'pessimistic_write' } });
         const to = referral && nextReferralStatus(referral.status, ReferralAction.Expire);
         if (!referral || !to) return 0;
-        Object.assign(referral, { status: to, closedAt: now, closedBy: null, closeReason: `no answer within ${REFERRAL_EXPIRY_DAYS} days` });
+        Object.assign(referral, { status: to, closedAt: now, closedBy: null, closeReason: `no answer within ${this.config.expiryDays} days` });
         await manager.save(referral);
         await this.record(manager, null, referral);
         return 1;

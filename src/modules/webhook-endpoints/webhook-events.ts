@@ -22,8 +22,8 @@ export const OUTBOUND_EVENTS = {
   'referral.completed': { summary: 'The person completed the programme.', data: { referralId: 'uuid', programmeId: 'uuid', beneficiaryId: 'uuid', status: 'completed' } },
   'referral.abandoned': { summary: 'The person left the programme before its end.', data: { referralId: 'uuid', programmeId: 'uuid', beneficiaryId: 'uuid', status: 'abandoned' } },
   'referral.cancelled': { summary: 'The prescriber withdrew the referral.', data: { referralId: 'uuid', programmeId: 'uuid', beneficiaryId: 'uuid', status: 'cancelled' } },
-  'referral.expired': { summary: 'The referral got no answer within 30 days.', data: { referralId: 'uuid', programmeId: 'uuid', beneficiaryId: 'uuid', status: 'expired' } },
-  'referral.reminder': { summary: 'A submitted referral has had no answer for 10 days.', data: { referralId: 'uuid', programmeId: 'uuid', submittedAt: '2026-11-20T08:00:00Z' } },
+  'referral.expired': { summary: 'The referral got no answer within 30 days (REFERRAL_EXPIRY_DAYS).', data: { referralId: 'uuid', programmeId: 'uuid', beneficiaryId: 'uuid', status: 'expired' } },
+  'referral.reminder': { summary: 'A submitted referral has had no answer for 10 days (REFERRAL_REMINDER_DAYS).', data: { referralId: 'uuid', programmeId: 'uuid', submittedAt: '2026-11-20T08:00:00Z' } },
   'place.freed': {
     summary: 'Places of a programme became free (a release or a capacity raise); waitlisted referrals were promoted in order.',
     data: { programmeId: 'uuid', placesHeld: 11, capacity: 12, placesFreed: 1, promotedCount: 0, promotedReferralId: 'uuid|null' },

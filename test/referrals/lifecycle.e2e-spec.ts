@@ -1,7 +1,7 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
 import { Role } from '../../src/common/auth/roles';
-import { createBeneficiary } from '../factories/case-file';
+import { assign, createBeneficiary } from '../factories/case-file';
 import { bearer, createAgency, createProvider, createStaff, StaffAccount } from '../factories/identity';
 import { expectProblem, http, startTestApp } from '../setup/app';
 import { createProgramme, orientedPerson, refer } from './referral-fixtures';
@@ -43,6 +43,20 @@ describe('referrals: lifecycle, scope and programmes', () => {
 
   const act = (by: StaffAccount, id: string, action: string, body: object = {}) => http(app).post(`/api/v1/referrals/${id}/${action}`).set(bearer(by)).send(body);
   const placesHeld = async (id: string) => (await http(app).get(`/api/v1/programmes/${id}`).set(bearer(admin))).body.placesHeld as number;
+
+  it('is created and cancelled by any advisor of the person\'s agency, not only the one in charge (api.md: "create for own agency")', async () => {
+    const personId = await orientedPerson(app, managerA, managerA, '93005');
+    await assign(app, managerA, personId, advisorA.id);
+    const colleague = await createStaff(app, Role.Advisor, { agencyId: advisorA.agencyId! });
+    const created = await http(app).post('/api/v1/referrals').set(bearer(colleague)).send({ beneficiaryId: personId, programmeId: programme.id });
+    expect(created.status).toBe(201);
+    expect(created.body.createdBy).toBe(colleague.id);
+    expect((await act(colleague, created.body.id, 'cancel', { reason: 'Erreur de programme' })).status).toBe(200);
+    expectProblem(await http(app).post('/api/v1/referrals').set(bearer(advisorB)).send({ beneficiaryId: personId, programmeId: programme.id }), 404, 'BENEFICIARY_NOT_FOUND');
+    const again = await refer(app, advisorA, personId, programme.id);
+    expectProblem(await act(advisorB, again.id, 'cancel'), 404, 'REFERRAL_NOT_FOUND');
+    expect((await act(advisorA, again.id, 'cancel')).status).toBe(200);
+  });
 
   it('runs submitted → accepted → in_progress → completed, with timeline, outbox and audit', async () => {
     const personId = await orientedPerson(app, advisorA, managerA, '93005');

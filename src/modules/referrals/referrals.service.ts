@@ -122,10 +122,14 @@ export class ReferralsService implements OnModuleInit, OnApplicationBootstrap {
     return row ?? null;
   }
 
-  /** Submitted, or waitlisted when every place is held; the person must be oriented on an eligible path. */
+  /**
+   * Submitted, or waitlisted when every place is held; the person must be oriented on an eligible
+   * path. Any advisor of the person's agency may refer them (api.md: "create for own agency"),
+   * not only the one whose caseload holds them.
+   */
   async create(actor: Actor, input: CreateReferralDto): Promise<ReferralDto> {
     const id = await this.dataSource.transaction(async (manager) => {
-      const b = await this.access.findWritable(actor.principal, input.beneficiaryId, manager);
+      const b = await this.access.findVisible(actor.principal, input.beneficiaryId, manager, true);
       const programme = await this.programmes.findForReferral(manager, input.programmeId);
       if (!programme) throw referralProgrammeNotFound();
       if (!programme.active) throw notEligible('the programme is not active');
@@ -279,8 +283,9 @@ export class ReferralsService implements OnModuleInit, OnApplicationBootstrap {
       if (principal.role !== Role.Provider || referral.providerId !== principal.providerId) throw referralNotFound();
       return;
     }
+    // The prescriber's side (cancel) belongs to the person's agency, as the referral's creation does.
     try {
-      await this.access.findWritable(principal, referral.beneficiaryId, manager);
+      await this.access.findVisible(principal, referral.beneficiaryId, manager);
     } catch (e) {
       if ((e as { code?: string }).code === 'BENEFICIARY_NOT_FOUND') throw referralNotFound();
       throw e;

@@ -92,6 +92,7 @@ export const beneficiariesConfig = registerAs('beneficiaries', () => {
       orientationDays: e.DEADLINE_ORIENTATION_DAYS,
       contractDays: e.DEADLINE_CONTRACT_DAYS,
       socialReviewMonths: e.SOCIAL_REVIEW_MONTHS,
+      vulnerableReviewMonths: e.SOCIAL_REVIEW_MONTHS_VULNERABLE,
     },
     autoAssignAdvisor: e.AUTO_ASSIGN_ADVISOR,
     importBatchRows: e.IMPORT_BATCH_ROWS,

@@ -128,6 +128,12 @@ export class EnvironmentVariables {
   @Min(1)
   SOCIAL_REVIEW_MONTHS = 6;
 
+  /** Months before a person on the social path in a listed situation of vulnerability is reviewed. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  SOCIAL_REVIEW_MONTHS_VULNERABLE = 12;
+
   /** Months after the last contact before a person is anonymised (CNIL: 2 years). */
   @Transform(toInt)
   @IsInt()

@@ -66,6 +66,20 @@ describe('case file: orientation, contracts, exit', () => {
       ]);
     });
 
+    it('a listed vulnerability on the social path puts the review at 12 months; on another path it is refused', async () => {
+      const decidedOn = isoDay(-10);
+      const b = await fresh({ rightsOpenedOn: isoDay(-30) });
+      expectProblem(await post(manager, `/${b.id}/orientation`, { path: 'professional', referentBody: 'france_travail', decidedOn, vulnerable: true }), 400, 'VALIDATION_FAILED');
+      expect((await get(manager, `/${b.id}`)).body.status).toBe('to_orient');
+      const res = await post(manager, `/${b.id}/orientation`, { path: 'social', referentBody: 'departement', decidedOn, vulnerable: true });
+      expect(res.status).toBe(200);
+      expect(res.body.deadlines).toMatchObject({ reviewDueOn: plusMonths(decidedOn, 12), contractDueOn: plusDays(decidedOn, 30) });
+      expect((await get(manager, `/${b.id}/orientations`)).body.data).toEqual([expect.objectContaining({ path: 'social', vulnerable: true })]);
+      // A new orientation without it brings the review back to 6 months.
+      const again = await post(manager, `/${b.id}/orientation`, { path: 'social', referentBody: 'delegate', decidedOn: isoDay() });
+      expect(again.body.deadlines.reviewDueOn).toBe(plusMonths(isoDay(), 6));
+    });
+
     it('an admin may orient too; without decidedOn the decision is today', async () => {
       const b = await fresh();
       const res = await post(admin, `/${b.id}/orientation`, { path: 'socio_professional', referentBody: 'delegate' });

@@ -1,4 +1,4 @@
-import { AppException } from '../../common/errors/app.exception';
+import { AppException, ValidationFailedException } from '../../common/errors/app.exception';
 
 export const beneficiaryNotFound = () => new AppException(404, 'BENEFICIARY_NOT_FOUND', 'The beneficiary was not found.');
 export const filtersNotForProviders = (fields: readonly string[]) =>
@@ -48,3 +48,5 @@ export const contractNotDraft = () => new AppException(422, 'CONTRACT_NOT_DRAFT'
 export const contractNotSigned = () => new AppException(422, 'CONTRACT_NOT_SIGNED', 'Only a signed contract can be ended.');
 export const contractDates = () =>
   new AppException(422, 'CONTRACT_DATES', 'The contract ends before it starts.', [{ field: 'endsOn', message: 'before startsOn' }]);
+export const vulnerableOnSocialPathOnly = () =>
+  new ValidationFailedException([{ field: 'vulnerable', message: 'only with the social path' }], 'A listed situation of vulnerability delays the review of the social path only.');

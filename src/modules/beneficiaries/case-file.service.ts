@@ -5,6 +5,7 @@ import { Actor } from '../../common/context/actor';
 import { beneficiariesConfig } from '../../config/configuration';
 import { OutboxService } from '../outbox/outbox.service';
 import { TimelineService } from '../timeline/timeline.service';
+import { OrientationPath } from './beneficiary.enums';
 import { CaseFacts, computeDeadlines, deriveStatus, searchKeyOf, sortKeyOf } from './case-rules';
 import { Beneficiary } from './entities/beneficiary.entity';
 
@@ -62,7 +63,15 @@ export class CaseFileService {
       contractEndedOn: b.contractEndedOn,
       // Only asked when it can decide the status: not for a new, exited or contracted case.
       activeStep: b.id && !b.exitedOn && !b.contractSignedOn ? await this.hasActiveStep(manager, b.id) : false,
+      // Only asked when it sets a due date: the review of the social path.
+      vulnerable: b.id && !b.exitedOn && b.orientationPath === OrientationPath.Social ? await this.vulnerable(manager, b.id) : false,
     };
+  }
+
+  /** The orientation in force records a listed situation of vulnerability. */
+  private async vulnerable(manager: EntityManager, beneficiaryId: string): Promise<boolean> {
+    const [row] = (await manager.query(`SELECT vulnerable FROM orientations WHERE beneficiary_id = $1 AND ended_on IS NULL`, [beneficiaryId])) as { vulnerable: boolean }[];
+    return row?.vulnerable ?? false;
   }
 
   /** A step `in_progress` of the person's construction pathway, while they take part in it. */

@@ -1,7 +1,7 @@
 import { CaseStatus, OrientationPath } from './beneficiary.enums';
 import { addDays, addMonths, CaseFacts, computeDeadlines, deriveStatus, searchKeyOf, sortKeyOf } from './case-rules';
 
-const settings = { orientationDays: 42, contractDays: 30, socialReviewMonths: 6 };
+const settings = { orientationDays: 42, contractDays: 30, socialReviewMonths: 6, vulnerableReviewMonths: 12 };
 const facts = (f: Partial<CaseFacts>): CaseFacts => ({
   exited: false,
   rightsOpenedOn: null,
@@ -41,6 +41,12 @@ describe('case rules', () => {
       settings,
     );
     expect(signed.nextDueOn).toBe('2026-07-20');
+  });
+
+  it('reviews a listed vulnerability on the social path at 12 months, and only on that path', () => {
+    const social = { orientedOn: '2026-01-20', orientationPath: OrientationPath.Social, contractSignedOn: '2026-02-01', vulnerable: true };
+    expect(computeDeadlines(facts(social), settings)).toMatchObject({ reviewDueOn: '2027-01-20', nextDueOn: '2027-01-20' });
+    expect(computeDeadlines(facts({ ...social, orientationPath: OrientationPath.Professional }), settings).reviewDueOn).toBeNull();
   });
 
   it('gives 30 days for a new contract after one ended', () => {

@@ -4,6 +4,8 @@ export interface DeadlineSettings {
   orientationDays: number;
   contractDays: number;
   socialReviewMonths: number;
+  /** The same for a person in a listed situation of vulnerability (domain.md §3: 12 months). */
+  vulnerableReviewMonths: number;
 }
 
 export interface CaseFacts {
@@ -16,6 +18,8 @@ export interface CaseFacts {
   contractEndedOn?: string | null;
   /** A step of the person's pathway is under way (construction pathway). */
   activeStep?: boolean;
+  /** The orientation in force records a listed situation of vulnerability (social path). */
+  vulnerable?: boolean;
 }
 
 export interface Deadlines {
@@ -36,7 +40,7 @@ export function deriveStatus(facts: CaseFacts): CaseStatus {
 /**
  * The pending due dates of a case (domain.md §3): orient within N days of the
  * opening of rights; sign the contract within N days of the orientation; review
- * a person on the social path after N months. After a contract ended, the next
+ * a person on the social path after N months (M for a listed vulnerability). After a contract ended, the next
  * one is due N days after its end. Nothing is due once exited.
  */
 export function computeDeadlines(facts: CaseFacts, settings: DeadlineSettings): Deadlines {
@@ -45,7 +49,9 @@ export function computeDeadlines(facts: CaseFacts, settings: DeadlineSettings): 
   const contractClockFrom = [facts.orientedOn, facts.contractEndedOn ?? null].filter((d): d is string => d !== null).sort().pop();
   const contractDueOn = facts.orientedOn && !facts.contractSignedOn && contractClockFrom ? addDays(contractClockFrom, settings.contractDays) : null;
   const reviewDueOn =
-    facts.orientedOn && facts.orientationPath === OrientationPath.Social ? addMonths(facts.orientedOn, settings.socialReviewMonths) : null;
+    facts.orientedOn && facts.orientationPath === OrientationPath.Social
+      ? addMonths(facts.orientedOn, facts.vulnerable ? settings.vulnerableReviewMonths : settings.socialReviewMonths)
+      : null;
   const pending = [orientationDueOn, contractDueOn, reviewDueOn].filter((d): d is string => d !== null).sort();
   return { orientationDueOn, contractDueOn, reviewDueOn, nextDueOn: pending[0] ?? null };
 }

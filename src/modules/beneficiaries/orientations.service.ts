@@ -8,7 +8,15 @@ import { PaginationQueryDto } from '../../common/pagination/pagination-query.dto
 import { isoMicros } from '../../database/sql';
 import { AuditService } from '../audit/audit.service';
 import { OrientationPath, ReferentBody, ReorientationStatus } from './beneficiary.enums';
-import { denialNeedsReason, exitedCase, orientationBeforeCurrent, reorientationDecided, reorientationNotFound, reorientationPending } from './beneficiaries.errors';
+import {
+  denialNeedsReason,
+  exitedCase,
+  orientationBeforeCurrent,
+  reorientationDecided,
+  reorientationNotFound,
+  reorientationPending,
+  vulnerableOnSocialPathOnly,
+} from './beneficiaries.errors';
 import { CaseAccessService } from './case-access.service';
 import { CaseFileService } from './case-file.service';
 import { today } from '../../common/time/local-day';
@@ -30,7 +38,13 @@ export class OrientationsService {
   async orient(actor: Actor, beneficiaryId: string, input: OrientationInputDto): Promise<Beneficiary> {
     return this.dataSource.transaction(async (manager) => {
       const b = await this.access.findWritable(actor.principal, beneficiaryId, manager);
-      const saved = await this.decide(manager, actor, b, { path: input.path, referentBody: input.referentBody, decidedOn: input.decidedOn ?? today(), reason: input.reason ?? null });
+      const saved = await this.decide(manager, actor, b, {
+        path: input.path,
+        referentBody: input.referentBody,
+        decidedOn: input.decidedOn ?? today(),
+        reason: input.reason ?? null,
+        vulnerable: input.vulnerable,
+      });
       await this.audit.record(actor, { action: 'beneficiary.orient', resourceType: 'beneficiary', resourceId: beneficiaryId, details: { path: input.path } }, manager);
       return saved;
     });
@@ -135,9 +149,10 @@ export class OrientationsService {
     manager: EntityManager,
     actor: Actor | null,
     b: Beneficiary,
-    decision: { path: OrientationPath; referentBody: ReferentBody; decidedOn: string; reason: string | null },
+    decision: { path: OrientationPath; referentBody: ReferentBody; decidedOn: string; reason: string | null; vulnerable?: boolean },
   ): Promise<Beneficiary> {
     if (b.exitedOn) throw exitedCase();
+    if (decision.vulnerable && decision.path !== OrientationPath.Social) throw vulnerableOnSocialPathOnly();
     const current = await manager.findOne(Orientation, { where: { beneficiaryId: b.id, endedOn: IsNull() }, lock: { mode: 'pessimistic_write' } });
     if (current && decision.decidedOn < current.decidedOn) throw orientationBeforeCurrent();
     if (current) await manager.update(Orientation, { id: current.id }, { endedOn: decision.decidedOn });
@@ -148,6 +163,7 @@ export class OrientationsService {
       decidedOn: decision.decidedOn,
       reason: decision.reason,
       decidedBy: actor?.principal.kind === 'user' ? actor.principal.id : null,
+      vulnerable: decision.vulnerable ?? false,
     });
     const previousStatus = b.status;
     b.orientationPath = decision.path;
@@ -187,5 +203,5 @@ export class OrientationsService {
 }
 
 export function toOrientationDto(o: Orientation): OrientationDto {
-  return { id: o.id, path: o.path, referentBody: o.referentBody, decidedOn: o.decidedOn, reason: o.reason, endedOn: o.endedOn, decidedBy: o.decidedBy };
+  return { id: o.id, path: o.path, referentBody: o.referentBody, decidedOn: o.decidedOn, reason: o.reason, endedOn: o.endedOn, decidedBy: o.decidedBy, vulnerable: o.vulnerable };
 }

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEnum, IsOptional, IsString, IsUUID, Length } from 'class-validator';
+import { IsBoolean, IsEnum, IsOptional, IsString, IsUUID, Length } from 'class-validator';
 import { IsCalendarDate } from '../../../common/validation/dates';
 import { ExitReason, OrientationPath, ReferentBody } from '../beneficiary.enums';
 
@@ -45,6 +45,14 @@ export class OrientationInputDto {
   @IsString()
   @Length(1, 2000)
   reason?: string;
+
+  /**
+   * Social path only: the person is in a listed situation of vulnerability, reviewed after
+   * SOCIAL_REVIEW_MONTHS_VULNERABLE (12) months instead of SOCIAL_REVIEW_MONTHS (6).
+   */
+  @IsOptional()
+  @IsBoolean()
+  vulnerable?: boolean;
 }
 
 export class OrientationDto {
@@ -61,6 +69,8 @@ export class OrientationDto {
   endedOn!: string | null;
   @ApiProperty({ type: String, format: 'uuid', nullable: true })
   decidedBy!: string | null;
+  /** A listed situation of vulnerability (social path): the review comes later. */
+  vulnerable!: boolean;
 }
 
 export class ReorientationRequestInputDto {

@@ -7,6 +7,7 @@ import { Beneficiary } from './beneficiary.entity';
 @Entity({ name: 'orientations' })
 @Check('ck_orientations_path', `"path" IN ('professional', 'socio_professional', 'social')`)
 @Check('ck_orientations_referent_body', `"referent_body" IN ('departement', 'delegate', 'france_travail', 'mission_locale', 'cap_emploi')`)
+@Check('ck_orientations_vulnerable', `NOT "vulnerable" OR "path" = 'social'`)
 @Index('uq_orientations_current', ['beneficiaryId'], { unique: true, where: '"ended_on" IS NULL' })
 @Index('ix_orientations_beneficiary', ['beneficiaryId', 'decidedOn'])
 export class Orientation {
@@ -31,6 +32,10 @@ export class Orientation {
 
   @Column({ type: 'date', nullable: true })
   endedOn!: string | null;
+
+  /** A listed situation of vulnerability, on the social path only: the review comes later (SOCIAL_REVIEW_MONTHS_VULNERABLE). */
+  @Column({ type: 'boolean', default: false })
+  vulnerable!: boolean;
 
   @Column({ type: 'uuid', nullable: true })
   @ForeignKey(() => User, 'id', { name: 'fk_orientations_decided_by' })

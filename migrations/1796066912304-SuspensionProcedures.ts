@@ -65,7 +65,7 @@ export class SuspensionProcedures1796066912304 implements MigrationInterface {
                     AND (
                         "starts_on" IS NULL
                         OR (
-                            "starts_on" >= "opened_on"
+                            "starts_on" >= "decided_on"
                             AND "ends_on" >= "starts_on"
                         )
                     )

@@ -86,6 +86,11 @@ describe('validateEnv', () => {
     expect(() => validateEnv({ SUSPENSION_MAX_MONTHS: '6' })).toThrow(/SUSPENSION_REPEATED_MAX_MONTHS: must not be below SUSPENSION_MAX_MONTHS/);
   });
 
+  it('reviews a listed vulnerability no sooner than the social path', () => {
+    expect(validateEnv({}).SOCIAL_REVIEW_MONTHS_VULNERABLE).toBe(12);
+    expect(() => validateEnv({ SOCIAL_REVIEW_MONTHS_VULNERABLE: '3' })).toThrow(/SOCIAL_REVIEW_MONTHS_VULNERABLE: must not be before SOCIAL_REVIEW_MONTHS/);
+  });
+
   it('expires a referral only after its reminder', () => {
     expect(validateEnv({})).toMatchObject({ REFERRAL_REMINDER_DAYS: 10, REFERRAL_EXPIRY_DAYS: 30 });
     expect(validateEnv({ REFERRAL_REMINDER_DAYS: '3', REFERRAL_EXPIRY_DAYS: '5' }).REFERRAL_EXPIRY_DAYS).toBe(5);

@@ -408,6 +408,7 @@ export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables 
       'SUSPENSION_HOUSEHOLD_MAX_RATE_PERCENT: must not be below SUSPENSION_MIN_RATE_PERCENT',
     env.SUSPENSION_REPEATED_MAX_MONTHS < env.SUSPENSION_MAX_MONTHS && 'SUSPENSION_REPEATED_MAX_MONTHS: must not be below SUSPENSION_MAX_MONTHS',
     env.REFERRAL_EXPIRY_DAYS <= env.REFERRAL_REMINDER_DAYS && 'REFERRAL_EXPIRY_DAYS: must be after REFERRAL_REMINDER_DAYS',
+    env.SOCIAL_REVIEW_MONTHS_VULNERABLE < env.SOCIAL_REVIEW_MONTHS && 'SOCIAL_REVIEW_MONTHS_VULNERABLE: must not be before SOCIAL_REVIEW_MONTHS',
   ].filter((p): p is string => typeof p === 'string');
   if (relations.length > 0) throw new ConfigValidationError(relations);
   return env;

@@ -24,6 +24,7 @@ describe('suspension procedures', () => {
   let providerStaff: StaffAccount;
   let client: { token: string };
   let commune: string;
+  let otherAgencyId: string;
 
   const url = (id: string, rest = '') => `/api/v1/beneficiaries/${id}/suspensions${rest}`;
   const opening = { ground: 'appointment_missed', facts: 'Absent aux rendez-vous du 3 et du 17 mars, sans réponse au courrier.' };
@@ -48,6 +49,7 @@ describe('suspension procedures', () => {
     commune = await createTestCommune(app);
     const agency = await createAgency(app, [commune]);
     const other = await createAgency(app, [await createTestCommune(app)]);
+    otherAgencyId = other.id;
     admin = await createStaff(app, Role.Admin);
     manager = await createStaff(app, Role.AgencyManager, { agencyId: agency.id });
     advisor = await createStaff(app, Role.Advisor, { agencyId: agency.id });
@@ -93,6 +95,8 @@ describe('suspension procedures', () => {
   it('applies only to a person subject to rights and duties, with open rights, still in the scheme', async () => {
     expectProblem(await http(app).post(url(await newCase({ subjectToRightsAndDuties: false }))).set(bearer(advisor)).send(opening), 422, 'NOT_SUBJECT_TO_OBLIGATIONS');
     expectProblem(await http(app).post(url(await newCase({ rightsState: '5' }))).set(bearer(advisor)).send(opening), 422, 'NOT_SUBJECT_TO_OBLIGATIONS');
+    expectProblem(await http(app).post(url(await newCase({ rightsState: '0' }))).set(bearer(advisor)).send(opening), 422, 'NOT_SUBJECT_TO_OBLIGATIONS');
+    expect((await http(app).post(url(await newCase({ rightsState: '3' }))).set(bearer(advisor)).send(opening)).status).toBe(201);
     const exited = await newCase();
     await http(app).post(`/api/v1/beneficiaries/${exited}/exit`).set(bearer(manager)).send({ reason: 'employment', exitedOn: isoDay() }).expect(200);
     expectProblem(await http(app).post(url(exited)).set(bearer(advisor)).send(opening), 422, 'CASE_EXITED');
@@ -137,11 +141,18 @@ describe('suspension procedures', () => {
     expect(fieldsOf(res)).toEqual(['months: at most 2 for a first suspension']);
     res = await decide({ ...base });
     expect(fieldsOf(res)).toEqual(['ratePercent: required for a suspension', 'months: required for a suspension']);
-    res = await decide({ ...base, outcome: 'no_sanction', ratePercent: 50 });
+    res = await decide({ ...base, outcome: 'no_sanction', ratePercent: 50, multiPersonHousehold: false });
     expectProblem(res, 422, 'SUSPENSION_TERMS');
-    expect(fieldsOf(res)).toEqual(['ratePercent: only for a suspension']);
+    expect(fieldsOf(res)).toEqual(['ratePercent: only for a suspension', 'multiPersonHousehold: only for a suspension']);
     expectProblem(await decide({ ...base, ratePercent: 50, months: 1, decidedOn: '2026-01-09' }), 422, 'SUSPENSION_DATES');
     expectProblem(await decide({ ...base, ratePercent: 50, months: 1, startsOn: '2026-01-01' }), 422, 'SUSPENSION_DATES');
+    // A start after the opening but before the decision, or years ahead (a typing error), is refused, never a 500.
+    expectProblem(await decide({ ...base, ratePercent: 50, months: 1, startsOn: '2026-01-20' }), 422, 'SUSPENSION_DATES');
+    expectProblem(await decide({ ...base, ratePercent: 50, months: 2, startsOn: '9999-11-30' }), 422, 'SUSPENSION_DATES');
+    expectProblem(await decide({ ...base, ratePercent: 50, months: 1, startsOn: '2027-02-01' }), 422, 'SUSPENSION_DATES');
+    // The manager of another agency does not find the case.
+    const otherManager = await createStaff(app, Role.AgencyManager, { agencyId: otherAgencyId });
+    expectProblem(await decide({ ...base, ratePercent: 50, months: 1 }, otherManager), 404, 'BENEFICIARY_NOT_FOUND');
     expectProblem(await decide({ ...base, ratePercent: 150, months: 1 }), 400, 'VALIDATION_FAILED');
     expectProblem(await decide({ ratePercent: 50, months: 1 }), 400, 'VALIDATION_FAILED');
     // None of the refusals changed the procedure.
@@ -197,6 +208,8 @@ describe('suspension procedures', () => {
     expect(lifted.status).toBe(200);
     expect(lifted.body).toMatchObject({ status: 'lifted', liftedOn: '2026-04-10', liftReason: 'Contrat signé le 9 avril', endsOn: '2026-04-30' });
     expectProblem(await lift({ reason: 'Encore' }), 422, 'INVALID_SUSPENSION_TRANSITION');
+    const otherManager = await createStaff(app, Role.AgencyManager, { agencyId: otherAgencyId });
+    expectProblem(await lift({ reason: 'Encore' }, otherManager), 404, 'BENEFICIARY_NOT_FOUND');
 
     const none = await openedOn(id, isoDay(-3));
     expectProblem(await http(app).post(url(id, `/${none}/lift`)).set(bearer(manager)).send({ reason: 'Trop tôt' }), 422, 'INVALID_SUSPENSION_TRANSITION');
@@ -208,6 +221,11 @@ describe('suspension procedures', () => {
     const types = timeline.body.data.map((e: { type: string }) => e.type);
     expect(types.filter((t: string) => t.startsWith('suspension.'))).toEqual(['suspension.decided', 'suspension.opened', 'suspension.lifted', 'suspension.decided', 'suspension.opened']);
     expect(JSON.stringify(timeline.body)).not.toContain(opening.facts);
+    // Sensitive lines: a machine client reading the timeline does not see them.
+    const forClient = await http(app).get(`/api/v1/beneficiaries/${id}/timeline`).set(bearer(client)).query({ limit: 100 });
+    expect(forClient.status).toBe(200);
+    expect(forClient.body.data.length).toBeGreaterThan(0);
+    expect(forClient.body.data.filter((e: { type: string }) => e.type.startsWith('suspension.'))).toEqual([]);
     const exported = await http(app).get(`/api/v1/beneficiaries/${id}/export`).set(bearer(manager));
     expect(exported.status).toBe(200);
     expect(exported.body.suspensions.map((p: { id: string; status: string }) => [p.id, p.status])).toEqual([

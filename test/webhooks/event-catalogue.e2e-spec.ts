@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { Role } from '../../src/common/auth/roles';
 import { CohortService } from '../../src/modules/construction-pathway/cohort.service';
 import { ReferralsService } from '../../src/modules/referrals/referrals.service';
-import { buildPayload, OUTBOUND_EVENT_TYPES } from '../../src/modules/webhook-endpoints/webhook-events';
+import { buildPayload, OUTBOUND_EVENT_TYPES, webhookEventSchemaName } from '../../src/modules/webhook-endpoints/webhook-events';
 import { assign, createBeneficiary, isoDay, orient } from '../factories/case-file';
 import { bearer, createAgency, createProvider, createStaff, createTestCommune, StaffAccount } from '../factories/identity';
 import { checkSchema } from '../hardening/openapi-tools';
@@ -110,8 +110,7 @@ describe('outbound event catalogue', () => {
     for (const row of rows) {
       if (!(OUTBOUND_EVENT_TYPES as string[]).includes(row.type)) continue; // written to the outbox, not subscribable
       seen.add(row.type);
-      const schema = `WebhookEvent_${row.type.replace(/[._]([a-z])/g, (_m, c: string) => c.toUpperCase()).replace(/^[a-z]/, (c) => c.toUpperCase())}`;
-      const problem = checkSchema(schema, buildPayload(row));
+      const problem = checkSchema(webhookEventSchemaName(row.type), buildPayload(row));
       if (problem) mismatches.push(`${row.type}: ${problem} in ${JSON.stringify(buildPayload(row).data)}`);
     }
     expect(mismatches).toEqual([]);

@@ -32,6 +32,7 @@ describe('toProblem', () => {
     ['23503', 'Key (id)=(x) is still referenced from table "y".', 409, 'RESOURCE_IN_USE'],
     ['23503', 'Key (agency_id)=(x) is not present in table "agencies".', 422, 'REFERENCE_NOT_FOUND'],
     ['22P02', '', 400, 'INVALID_INPUT'],
+    ['22009', '', 400, 'INVALID_INPUT'],
     ['23514', '', 422, 'CONSTRAINT_VIOLATION'],
     ['57P01', '', 503, 'DATABASE_UNAVAILABLE'],
   ])('maps PostgreSQL error %s (%s) to %d %s', (code, detail, status, expected) => {

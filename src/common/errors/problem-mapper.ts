@@ -90,6 +90,7 @@ function fromDatabaseError(error: PgError): MappedProblem | undefined {
     case '22P02':
     case '22007':
     case '22008':
+    case '22009':
     case '22003':
     case '22001':
     case '22021':

@@ -1,4 +1,5 @@
 import { AppException } from '../errors/app.exception';
+import { isIsoDate } from '../validation/dates';
 
 export type CursorValue = string | number | boolean | null;
 
@@ -33,9 +34,6 @@ const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
 
 export type CursorKind = 'string' | 'number' | 'boolean' | 'nullable-string' | 'uuid' | 'timestamp' | 'date';
 
-/** A real calendar day as YYYY-MM-DD (not 2026-02-30). */
-const isCalendarDay = (v: unknown): boolean =>
-  typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v);
 
 export function decodeCursor(cursor: string, kinds: CursorKind[]): CursorValue[] {
   let values: unknown;
@@ -56,7 +54,7 @@ export function decodeCursor(cursor: string, kinds: CursorKind[]): CursorValue[]
           : kind === 'timestamp'
             ? typeof v === 'string' && TIMESTAMP.test(v)
             : kind === 'date'
-              ? isCalendarDay(v)
+              ? isIsoDate(v)
               : typeof v === kind;
     if (!ok || (typeof v === 'number' && !Number.isFinite(v))) throw invalidCursor();
   });

@@ -24,7 +24,7 @@ export class ReferralsController {
   @ApiOperation({
     operationId: 'createReferral',
     summary: 'Refer an oriented person to a programme: `submitted`, or `waitlisted` when every place is held.',
-    description: 'Admins and the staff of the person\'s agency (advisors: their caseload). 422 NOT_ELIGIBLE when the person is not oriented on an eligible path.',
+    description: 'Admins and the staff of the person\'s agency (any advisor of it). 422 NOT_ELIGIBLE when the person is not oriented on an eligible path.',
   })
   @ApiNotFoundResponse({ description: 'BENEFICIARY_NOT_FOUND: no person in the scope of the caller has this id.' })
   @ApiCreatedResponse({ type: ReferralDto })

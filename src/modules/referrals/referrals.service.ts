@@ -276,7 +276,7 @@ export class ReferralsService implements OnModuleInit, OnApplicationBootstrap {
     return { reminded, expired };
   }
 
-  /** 404 when the referral lies outside the caller's scope for this action (403 for an advisor outside their caseload). */
+  /** 404 when the referral lies outside the caller's scope for this action: the programme's provider, or the person's agency for `cancel`. */
   private async checkActor(manager: EntityManager, principal: Principal, referral: LockedReferral, action: ReferralAction): Promise<void> {
     if (PROVIDER_ACTIONS.includes(action)) {
       if (principal.role === Role.Admin) return;

@@ -22,7 +22,9 @@ describe('suspension rules', () => {
       { field: 'ratePercent', message: 'between 30 and 50 for a household of more than one person' },
       { field: 'months', message: 'at most 4 after an earlier suspension' },
     ]);
-    expect(decisionErrors(settings, { outcome: SuspensionOutcome.NoSanction, months: 1, startsOn: '2026-01-01' }, false).map((e) => e.field)).toEqual(['months', 'startsOn']);
+    expect(
+      decisionErrors(settings, { outcome: SuspensionOutcome.NoSanction, months: 1, startsOn: '2026-01-01', multiPersonHousehold: true }, false).map((e) => e.field),
+    ).toEqual(['months', 'startsOn', 'multiPersonHousehold']);
   });
 
   it('ends the day before the same day `months` later, clamped to the end of a short month', () => {

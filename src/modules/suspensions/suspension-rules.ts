@@ -31,7 +31,7 @@ export interface DecisionTerms {
 export function decisionErrors(settings: SuspensionSettings, terms: DecisionTerms, suspendedBefore: boolean): FieldError[] {
   const errors: FieldError[] = [];
   if (terms.outcome === SuspensionOutcome.NoSanction) {
-    for (const field of ['ratePercent', 'months', 'startsOn'] as const) {
+    for (const field of ['ratePercent', 'months', 'startsOn', 'multiPersonHousehold'] as const) {
       if (terms[field] !== undefined) errors.push({ field, message: 'only for a suspension' });
     }
     return errors;

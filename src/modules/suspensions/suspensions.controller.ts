@@ -24,7 +24,7 @@ export class SuspensionsController {
   @ApiOperation({
     operationId: 'openSuspension',
     summary: 'Open a suspension procedure on a failure to meet the obligations (one open procedure per person).',
-    description: 'For a person subject to rights and duties whose rights are open, not exited. Advisors open it for their own caseload.',
+    description: 'For a person subject to rights and duties whose right is open (CAF state 2, 3 or 4, or unknown), not exited. Advisors open it for their own caseload.',
   })
   @ApiCreatedResponse({ type: SuspensionProcedureDto })
   @ApiConflictResponse({ description: 'SUSPENSION_ALREADY_OPEN' })

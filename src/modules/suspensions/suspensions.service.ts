@@ -13,6 +13,7 @@ import { AuditService } from '../audit/audit.service';
 import { exitedCase } from '../beneficiaries/beneficiaries.errors';
 import { CaseAccessService } from '../beneficiaries/case-access.service';
 import { CaseFileService } from '../beneficiaries/case-file.service';
+import { addMonths } from '../beneficiaries/case-rules';
 import { Beneficiary } from '../beneficiaries/entities/beneficiary.entity';
 import { DecideSuspensionDto, LiftSuspensionDto, OpenSuspensionDto, SuspensionProcedureDto } from './dto/suspension.dto';
 import { SuspensionProcedure } from './entities/suspension-procedure.entity';
@@ -28,8 +29,10 @@ import {
   suspensionTerms,
 } from './suspensions.errors';
 
-/** CAF rights states with no allowance to suspend: refused (1), closed (5, 6). */
-const NO_ALLOWANCE = ['1', '5', '6'];
+/** CAF rights states of an open right with an allowance to suspend (domain.md §3: 2, 3, 4); unknown (null) is let through. */
+const OPEN_RIGHTS = ['2', '3', '4'];
+/** The latest first day of a suspension, in months after the decision: a bound on typing errors, not a rule of law. */
+const LATEST_START_MONTHS = 12;
 
 /**
  * The suspension procedures of a case (domain.md §3). The person's referent opens one on a
@@ -51,7 +54,7 @@ export class SuspensionsService {
     return this.dataSource.transaction(async (manager) => {
       const b = await this.access.findWritable(actor.principal, beneficiaryId, manager);
       if (b.exitedOn) throw exitedCase();
-      if (!b.subjectToRightsAndDuties || (b.rightsState !== null && NO_ALLOWANCE.includes(b.rightsState))) throw notSubjectToObligations();
+      if (!b.subjectToRightsAndDuties || (b.rightsState !== null && !OPEN_RIGHTS.includes(b.rightsState))) throw notSubjectToObligations();
       const procedure = await manager
         .save(
           manager.create(SuspensionProcedure, {
@@ -72,6 +75,7 @@ export class SuspensionsService {
         type: 'suspension.opened',
         summary: `Suspension procedure opened: ${procedure.ground}`,
         data: { suspensionId: procedure.id, ground: procedure.ground },
+        sensitive: true,
       });
       await this.audit.record(actor, { action: 'suspension.open', resourceType: 'beneficiary', resourceId: beneficiaryId, details: { suspensionId: procedure.id, ground: procedure.ground } }, manager);
       return toSuspensionDto(procedure);
@@ -101,7 +105,8 @@ export class SuspensionsService {
       if (errors.length > 0) throw suspensionTerms(errors);
       if (input.outcome === SuspensionOutcome.Suspension) {
         const startsOn = input.startsOn ?? decidedOn;
-        if (startsOn < procedure.openedOn) throw suspensionDates('startsOn', 'is before openedOn');
+        if (startsOn < decidedOn) throw suspensionDates('startsOn', 'is before decidedOn');
+        if (startsOn > addMonths(decidedOn, LATEST_START_MONTHS)) throw suspensionDates('startsOn', `is more than ${LATEST_START_MONTHS} months after decidedOn`);
         Object.assign(procedure, {
           ratePercent: input.ratePercent!,
           months: input.months!,
@@ -123,6 +128,7 @@ export class SuspensionsService {
         type: 'suspension.decided',
         summary: saved.outcome === SuspensionOutcome.Suspension ? `Suspension decided: ${saved.ratePercent} % for ${saved.months} month(s)` : 'Suspension procedure closed: no sanction',
         data: { suspensionId, outcome: saved.outcome, ratePercent: saved.ratePercent, months: saved.months, startsOn: saved.startsOn, endsOn: saved.endsOn },
+        sensitive: true,
       });
       await this.audit.record(actor, { action: 'suspension.decide', resourceType: 'beneficiary', resourceId: beneficiaryId, details: { suspensionId, outcome: saved.outcome } }, manager);
       return toSuspensionDto(saved);
@@ -142,7 +148,7 @@ export class SuspensionsService {
       Object.assign(procedure, { status: SuspensionStatus.Lifted, liftedOn, liftReason: input.reason, liftedBy: actor.principal.id });
       const saved = await manager.save(procedure);
       await this.caseFile.touch(manager, beneficiaryId);
-      await this.caseFile.event(manager, actor, b, { type: 'suspension.lifted', summary: 'Suspension lifted', data: { suspensionId, liftedOn } });
+      await this.caseFile.event(manager, actor, b, { type: 'suspension.lifted', summary: 'Suspension lifted', data: { suspensionId, liftedOn }, sensitive: true });
       await this.audit.record(actor, { action: 'suspension.lift', resourceType: 'beneficiary', resourceId: beneficiaryId, details: { suspensionId } }, manager);
       return toSuspensionDto(saved);
     });

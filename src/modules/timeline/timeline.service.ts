@@ -11,7 +11,7 @@ export interface TimelineEntry {
   actorId?: string | null;
   /** When it happened; now when absent. */
   occurredAt?: Date;
-  /** About health data: hidden from readers who may not see it. */
+  /** About health data or a sanction: hidden from readers who may not see the sensitive part of a case (admins and the person's agency staff do). */
   sensitive?: boolean;
 }
 

@@ -107,6 +107,10 @@ function schemaOf(example: unknown): Schema {
   return nullable ? { ...base, nullable: true } : base;
 }
 
+/** The OpenAPI schema of an event type's payload: `referral.accepted` → `WebhookEvent_ReferralAccepted`. */
+export const webhookEventSchemaName = (type: string): string =>
+  `WebhookEvent_${type.replace(/[._]([a-z])/g, (_m, c: string) => c.toUpperCase()).replace(/^[a-z]/, (c) => c.toUpperCase())}`;
+
 /**
  * The outbound events for the OpenAPI document: one schema per type in
  * `components.schemas` and an `x-webhooks` entry (OpenAPI 3.0 has no `webhooks`
@@ -117,7 +121,7 @@ export function outboundWebhooksOpenApi(): { schemas: Record<string, Schema>; we
   const webhooks: Record<string, Schema> = {};
   const all = { ...OUTBOUND_EVENTS, [PING_EVENT]: { summary: 'Test event sent by POST /webhook-endpoints/{id}/test.', data: { endpointId: 'uuid' } } };
   for (const [type, event] of Object.entries(all)) {
-    const name = `WebhookEvent_${type.replace(/[._]([a-z])/g, (_m, c: string) => c.toUpperCase()).replace(/^[a-z]/, (c) => c.toUpperCase())}`;
+    const name = webhookEventSchemaName(type);
     schemas[name] = {
       type: 'object',
       required: ['type', 'timestamp', 'data'],

@@ -56,7 +56,7 @@ export class DecideSuspensionDto {
   @Max(12)
   months?: number;
 
-  /** A suspension only: its first day; the day of the decision when absent. */
+  /** A suspension only: its first day, from the day of the decision (the default) to 12 months after it. */
   @IsOptional()
   @IsCalendarDate()
   startsOn?: string;

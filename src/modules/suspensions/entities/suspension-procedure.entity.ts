@@ -20,7 +20,7 @@ import { SuspensionGround, SuspensionOutcome, SuspensionStatus } from '../suspen
   'ck_suspension_procedures_terms',
   `num_nonnulls("rate_percent", "months", "multi_person_household", "starts_on", "ends_on") = CASE WHEN "outcome" = 'suspension' THEN 5 ELSE 0 END
    AND ("rate_percent" IS NULL OR "rate_percent" BETWEEN 1 AND 100) AND ("months" IS NULL OR "months" >= 1)
-   AND ("starts_on" IS NULL OR ("starts_on" >= "opened_on" AND "ends_on" >= "starts_on"))`,
+   AND ("starts_on" IS NULL OR ("starts_on" >= "decided_on" AND "ends_on" >= "starts_on"))`,
 )
 @Check(
   'ck_suspension_procedures_lifted',

@@ -29,7 +29,7 @@ export class TimelineEvent {
   @Column({ type: 'uuid', nullable: true })
   actorId!: string | null;
 
-  /** About special-category data (health): shown only to those who may see it. */
+  /** About special-category data (health) or a sanction (suspension procedures): shown only to those who may see it. */
   @Column({ type: 'boolean', default: false })
   sensitive!: boolean;
 }

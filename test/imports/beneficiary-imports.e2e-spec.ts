@@ -1,5 +1,6 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import iconv from 'iconv-lite';
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -173,14 +174,16 @@ describe('beneficiary imports', () => {
     const repo = db.getRepository(BeneficiaryImport);
     // As a killed process leaves it: `running`, its file kept, nobody holding its lock.
     const abandoned = await repo.save(repo.create({ format: 'csv', filename: 'a.csv', content: file('9300301'), status: 'running', startedAt: new Date(), createdBy: admin.id }));
-    const held = await repo.save(repo.create({ format: 'csv', filename: 'b.csv', content: file('9300302'), status: 'running', startedAt: new Date(), createdBy: admin.id }));
     // Its process died at each of its three runs (a file that kills it): failed, not queued again.
     const poison = await repo.save(repo.create({ format: 'csv', filename: 'c.csv', content: file('9300303'), status: 'running', attempts: 3, startedAt: new Date(), createdBy: admin.id }));
-    // A live worker's session holds the other one's lock.
+    // A live worker's session holds the other one's lock, taken before the row exists: the apps of other test files
+    // recover abandoned imports too (at start and every minute), and must never see this one unlocked.
     const worker = new Client({ connectionString: process.env.DATABASE_URL });
     await worker.connect();
     try {
-      await worker.query(`SELECT pg_advisory_lock(726017495, hashtext($1))`, [held.id]);
+      const heldId = randomUUID();
+      await worker.query(`SELECT pg_advisory_lock(726017495, hashtext($1))`, [heldId]);
+      const held = await repo.save(repo.create({ id: heldId, format: 'csv', filename: 'b.csv', content: file('9300302'), status: 'running', startedAt: new Date(), createdBy: admin.id }));
       const recovered = await imports.recoverAbandoned();
       expect(recovered).not.toContain(held.id);
       expect(recovered).not.toContain(poison.id);

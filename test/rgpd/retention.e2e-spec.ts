@@ -5,22 +5,35 @@ import { Role } from '../../src/common/auth/roles';
 import { randomCafNumber, withNirKey } from '../factories/case-file';
 import { bearer, createAgency, createStaff, StaffAccount } from '../factories/identity';
 import { expectProblem, http, startTestApp } from '../setup/app';
+import { ownMigratedDatabase } from '../setup/test-database';
 
-/** This file owns commune 93029 only. */
+/**
+ * On a database of its own: a retention run anywhere else (the access matrix and the fuzzing
+ * run one) would anonymise this file's people, and its counts would take in other files' people.
+ */
 describe('RGPD retention', () => {
+  const sharedUrl = process.env.DATABASE_URL!;
+  let drop: () => Promise<void>;
   let app: NestFastifyApplication;
   let admin: StaffAccount;
   let manager: StaffAccount;
   let db: DataSource;
 
   beforeAll(async () => {
+    const own = await ownMigratedDatabase('retention');
+    drop = own.drop;
+    process.env.DATABASE_URL = own.url;
     app = await startTestApp();
     db = app.get(DataSource);
     admin = await createStaff(app, Role.Admin);
     const agency = await createAgency(app, ['93029']);
     manager = await createStaff(app, Role.AgencyManager, { agencyId: agency.id });
   });
-  afterAll(() => app.close());
+  afterAll(async () => {
+    await app?.close();
+    process.env.DATABASE_URL = sharedUrl;
+    await drop?.();
+  });
 
   // Two people of this file, born in July 1980 in 93029: their NIRs differ by the order number only.
   const orders = new Set<number>();
@@ -66,17 +79,17 @@ describe('RGPD retention', () => {
     const preview = await http(app).get('/api/v1/retention/preview').set(bearer(admin));
     expect(preview.status).toBe(200);
     expect(preview.body).toMatchObject({ dryRun: true, retentionMonths: 24 });
-    expect(preview.body.count).toBeGreaterThanOrEqual(1);
+    expect(preview.body.count).toBe(1);
     // Oriented, no contract, but a job of the construction pathway under way: in_pathway (domain.md §3).
     expect((await http(app).get(`/api/v1/beneficiaries/${old}`).set(bearer(manager))).body.status).toBe('in_pathway');
-    expect(preview.body.byStatus.in_pathway).toBeGreaterThanOrEqual(1);
+    expect(preview.body.byStatus).toEqual({ in_pathway: 1 });
     // A preview changes nothing.
     expect((await http(app).get(`/api/v1/beneficiaries/${old}`).set(bearer(manager))).status).toBe(200);
 
     const run = await http(app).post('/api/v1/retention/run').set(bearer(admin));
     expect(run.status).toBe(200);
     expect(run.body).toMatchObject({ dryRun: false });
-    expect(run.body.count).toBeGreaterThanOrEqual(1);
+    expect(run.body.count).toBe(1);
 
     const [row] = await db.query(`SELECT * FROM beneficiaries WHERE id = $1`, [old]);
     expect(row).toMatchObject({
@@ -134,12 +147,13 @@ describe('RGPD retention', () => {
     const list = await http(app).get('/api/v1/beneficiaries').query({ communeCode: '93029' }).set(bearer(manager));
     expect(list.body.data.map((b: { id: string }) => b.id)).toEqual([recent]);
 
-    // The recent case is untouched and a second run finds nobody left to anonymise from this file.
+    // The recent case is untouched and a second run finds nobody left to anonymise.
     expect((await http(app).get(`/api/v1/beneficiaries/${recent}`).set(bearer(manager))).body.lastName).toBe('Recent');
     const again = await http(app).get('/api/v1/retention/preview').set(bearer(admin));
     const [{ count }] = await db.query(`SELECT count(*)::int AS count FROM beneficiaries WHERE id = $1 AND anonymised_at IS NULL`, [old]);
     expect(count).toBe(0);
     expect(again.status).toBe(200);
+    expect(again.body.count).toBe(0);
   });
 
   it('is for admins only', async () => {

@@ -237,6 +237,24 @@ describe('suspension procedures', () => {
     expect(audit.body.data.map((e: { action: string }) => e.action)).toEqual(expect.arrayContaining(['suspension.open', 'beneficiary.read']));
   });
 
+  it('counts the procedures waiting for a decision in the agency\'s work queue', async () => {
+    const queueCommune = await createTestCommune(app);
+    const queueAgency = await createAgency(app, [queueCommune]);
+    const queueManager = await createStaff(app, Role.AgencyManager, { agencyId: queueAgency.id });
+    const summary = async () => (await http(app).get(`/api/v1/agencies/${queueAgency.id}/caseload-summary`).set(bearer(queueManager))).body;
+    expect(await summary()).toMatchObject({ suspensionsToDecide: 0 });
+    const opened: { person: string; procedure: string }[] = [];
+    for (let i = 0; i < 3; i += 1) {
+      const person = (await createBeneficiary(app, queueManager, queueCommune)).id;
+      await orient(app, queueManager, person, { path: 'professional' });
+      opened.push({ person, procedure: (await http(app).post(url(person)).set(bearer(queueManager)).send(opening).expect(201)).body.id as string });
+    }
+    expect(await summary()).toMatchObject({ suspensionsToDecide: 3 });
+    const [first] = opened;
+    await http(app).post(url(first.person, `/${first.procedure}/decide`)).set(bearer(queueManager)).send({ outcome: 'no_sanction', reason: 'Motif légitime' }).expect(200);
+    expect(await summary()).toMatchObject({ suspensionsToDecide: 2 });
+  });
+
   it('holds its invariants in the database', async () => {
     const id = await newCase();
     const suspensionId = await openedOn(id, isoDay(-1));

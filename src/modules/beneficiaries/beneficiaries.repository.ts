@@ -129,13 +129,15 @@ export class BeneficiariesRepository {
     return new Map(rows.map((r) => [r.advisorId, { caseloadSize: r.size, overdueCount: r.overdue }]));
   }
 
-  /** Open, overdue, unassigned and to-orient cases of an agency, and per advisor. */
+  /** Open, overdue, unassigned and to-orient cases of an agency, its suspension procedures to decide, and per advisor. */
   async agencySummary(agencyId: string): Promise<AgencyCaseloadSummaryDto> {
     const [totals] = await this.sql.rows<Omit<AgencyCaseloadSummaryDto, 'agencyId' | 'advisors'>>(
       `SELECT count(*)::int AS "openCases",
               count(*) FILTER (WHERE next_due_on < current_date)::int AS "overdueCases",
               count(*) FILTER (WHERE advisor_id IS NULL)::int AS "unassignedCases",
-              count(*) FILTER (WHERE status = 'to_orient')::int AS "toOrient"
+              count(*) FILTER (WHERE status = 'to_orient')::int AS "toOrient",
+              (SELECT count(*)::int FROM suspension_procedures s JOIN beneficiaries p ON p.id = s.beneficiary_id
+                WHERE s.status = 'open' AND p.agency_id = $1 AND p.anonymised_at IS NULL) AS "suspensionsToDecide"
          FROM beneficiaries
         WHERE agency_id = $1 AND exited_on IS NULL AND anonymised_at IS NULL`,
       [agencyId],

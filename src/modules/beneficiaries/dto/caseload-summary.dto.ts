@@ -7,7 +7,7 @@ export class AdvisorCaseloadDto {
   overdueCount!: number;
 }
 
-/** The work queue figures of an agency: open, overdue and unassigned cases. */
+/** The work queue figures of an agency: open, overdue and unassigned cases, suspension procedures to decide. */
 export class AgencyCaseloadSummaryDto {
   @ApiProperty({ format: 'uuid' })
   agencyId!: string;
@@ -19,6 +19,8 @@ export class AgencyCaseloadSummaryDto {
   unassignedCases!: number;
   /** Open cases still to orient. */
   toOrient!: number;
+  /** Suspension procedures opened for people of the agency and waiting for a decision. */
+  suspensionsToDecide!: number;
   @ApiProperty({ type: [AdvisorCaseloadDto] })
   advisors!: AdvisorCaseloadDto[];
 }

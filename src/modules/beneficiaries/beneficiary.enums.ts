@@ -43,6 +43,8 @@ export enum ReorientationStatus {
 /** CAF ETATDOSRSA. */
 export const RIGHTS_STATES = ['0', '1', '2', '3', '4', '5', '6', 'Z'] as const;
 export type RightsState = (typeof RIGHTS_STATES)[number];
+/** The states of an open right, with an allowance (domain.md §3): 2 payable, 3 suspended, 4 payment suspended. */
+export const OPEN_RIGHTS_STATES: readonly RightsState[] = ['2', '3', '4'];
 
 export const HOUSEHOLD_ROLES = ['DEM', 'CJT'] as const;
 export type HouseholdRole = (typeof HOUSEHOLD_ROLES)[number];

@@ -11,6 +11,7 @@ import { today } from '../../common/time/local-day';
 import { suspensionsConfig } from '../../config/configuration';
 import { AuditService } from '../audit/audit.service';
 import { exitedCase } from '../beneficiaries/beneficiaries.errors';
+import { OPEN_RIGHTS_STATES } from '../beneficiaries/beneficiary.enums';
 import { CaseAccessService } from '../beneficiaries/case-access.service';
 import { CaseFileService } from '../beneficiaries/case-file.service';
 import { addMonths } from '../beneficiaries/case-rules';
@@ -29,8 +30,6 @@ import {
   suspensionTerms,
 } from './suspensions.errors';
 
-/** CAF rights states of an open right with an allowance to suspend (domain.md §3: 2, 3, 4); unknown (null) is let through. */
-const OPEN_RIGHTS = ['2', '3', '4'];
 /** The latest first day of a suspension, in months after the decision: a bound on typing errors, not a rule of law. */
 const LATEST_START_MONTHS = 12;
 
@@ -54,7 +53,8 @@ export class SuspensionsService {
     return this.dataSource.transaction(async (manager) => {
       const b = await this.access.findWritable(actor.principal, beneficiaryId, manager);
       if (b.exitedOn) throw exitedCase();
-      if (!b.subjectToRightsAndDuties || (b.rightsState !== null && !OPEN_RIGHTS.includes(b.rightsState))) throw notSubjectToObligations();
+      // An unknown rights state (null) is let through: the case may have been created without the CAF's file.
+      if (!b.subjectToRightsAndDuties || (b.rightsState !== null && !OPEN_RIGHTS_STATES.includes(b.rightsState))) throw notSubjectToObligations();
       const procedure = await manager
         .save(
           manager.create(SuspensionProcedure, {
